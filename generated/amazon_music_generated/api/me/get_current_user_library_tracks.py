@@ -1,0 +1,233 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.library_tracks_response import LibraryTracksResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    track_ids: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["trackIds"] = track_ids
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/me/library/tracks",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | LibraryTracksResponse | None:
+    if response.status_code == 200:
+        response_200 = LibraryTracksResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | LibraryTracksResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    track_ids: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> Response[ErrorResponse | LibraryTracksResponse]:
+    """List the current user's library tracks
+
+     Pages through the tracks in the current user's library. With `trackIds`, only those of the given
+    tracks that are in the library are returned, which checks the user's like status for them.
+
+    Args:
+        track_ids (str | Unset): 1 to 100 comma-separated ASINs. Example: B07B62ZK5S,B06VWVWDDH.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | LibraryTracksResponse]
+    """
+
+    kwargs = _get_kwargs(
+        track_ids=track_ids,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    track_ids: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> ErrorResponse | LibraryTracksResponse | None:
+    """List the current user's library tracks
+
+     Pages through the tracks in the current user's library. With `trackIds`, only those of the given
+    tracks that are in the library are returned, which checks the user's like status for them.
+
+    Args:
+        track_ids (str | Unset): 1 to 100 comma-separated ASINs. Example: B07B62ZK5S,B06VWVWDDH.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | LibraryTracksResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        track_ids=track_ids,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    track_ids: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> Response[ErrorResponse | LibraryTracksResponse]:
+    """List the current user's library tracks
+
+     Pages through the tracks in the current user's library. With `trackIds`, only those of the given
+    tracks that are in the library are returned, which checks the user's like status for them.
+
+    Args:
+        track_ids (str | Unset): 1 to 100 comma-separated ASINs. Example: B07B62ZK5S,B06VWVWDDH.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | LibraryTracksResponse]
+    """
+
+    kwargs = _get_kwargs(
+        track_ids=track_ids,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    track_ids: str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: str | Unset = UNSET,
+) -> ErrorResponse | LibraryTracksResponse | None:
+    """List the current user's library tracks
+
+     Pages through the tracks in the current user's library. With `trackIds`, only those of the given
+    tracks that are in the library are returned, which checks the user's like status for them.
+
+    Args:
+        track_ids (str | Unset): 1 to 100 comma-separated ASINs. Example: B07B62ZK5S,B06VWVWDDH.
+        limit (int | Unset):  Default: 100.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | LibraryTracksResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            track_ids=track_ids,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed

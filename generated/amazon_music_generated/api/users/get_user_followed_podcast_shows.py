@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.followed_podcast_shows_response import FollowedPodcastShowsResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    limit: int | Unset = 36,
+    cursor: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/users/{id}/followed/podcasts/shows".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | FollowedPodcastShowsResponse | None:
+    if response.status_code == 200:
+        response_200 = FollowedPodcastShowsResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | FollowedPodcastShowsResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 36,
+    cursor: str | Unset = UNSET,
+) -> Response[ErrorResponse | FollowedPodcastShowsResponse]:
+    """List the podcast shows a user follows
+
+     Pages through the podcast shows a user follows, at most 36 a page. A PRIVATE user's list is refused
+    with 403 to anyone but that user.
+
+    Args:
+        id (str): An Amazon Music user ID (lowercase letters and digits). Example:
+            zqll6htnhyb2welrqsrtrhdvaa.
+        limit (int | Unset):  Default: 36.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | FollowedPodcastShowsResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 36,
+    cursor: str | Unset = UNSET,
+) -> ErrorResponse | FollowedPodcastShowsResponse | None:
+    """List the podcast shows a user follows
+
+     Pages through the podcast shows a user follows, at most 36 a page. A PRIVATE user's list is refused
+    with 403 to anyone but that user.
+
+    Args:
+        id (str): An Amazon Music user ID (lowercase letters and digits). Example:
+            zqll6htnhyb2welrqsrtrhdvaa.
+        limit (int | Unset):  Default: 36.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | FollowedPodcastShowsResponse
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 36,
+    cursor: str | Unset = UNSET,
+) -> Response[ErrorResponse | FollowedPodcastShowsResponse]:
+    """List the podcast shows a user follows
+
+     Pages through the podcast shows a user follows, at most 36 a page. A PRIVATE user's list is refused
+    with 403 to anyone but that user.
+
+    Args:
+        id (str): An Amazon Music user ID (lowercase letters and digits). Example:
+            zqll6htnhyb2welrqsrtrhdvaa.
+        limit (int | Unset):  Default: 36.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | FollowedPodcastShowsResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 36,
+    cursor: str | Unset = UNSET,
+) -> ErrorResponse | FollowedPodcastShowsResponse | None:
+    """List the podcast shows a user follows
+
+     Pages through the podcast shows a user follows, at most 36 a page. A PRIVATE user's list is refused
+    with 403 to anyone but that user.
+
+    Args:
+        id (str): An Amazon Music user ID (lowercase letters and digits). Example:
+            zqll6htnhyb2welrqsrtrhdvaa.
+        limit (int | Unset):  Default: 36.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | FollowedPodcastShowsResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed

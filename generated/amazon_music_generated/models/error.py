@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.error_payload import ErrorPayload
+
+
+T = TypeVar("T", bound="Error")
+
+
+@_attrs_define
+class Error:
+    """What went wrong. `status` is the HTTP status as a string.
+
+    Attributes:
+        status (str):
+        code (str): A stable UPPER_SNAKE code, for instance INVALID_ACCESS_TOKEN.
+        message (str): A human-readable explanation; names the offending field where there is one.
+        url (str | Unset): A page that explains the error.
+        reference (str | Unset): An identifier to quote to Amazon when asking about this error.
+        payload (ErrorPayload | Unset): Details specific to the error.
+    """
+
+    status: str
+    code: str
+    message: str
+    url: str | Unset = UNSET
+    reference: str | Unset = UNSET
+    payload: ErrorPayload | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        status = self.status
+
+        code = self.code
+
+        message = self.message
+
+        url = self.url
+
+        reference = self.reference
+
+        payload: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.payload, Unset):
+            payload = self.payload.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "status": status,
+                "code": code,
+                "message": message,
+            }
+        )
+        if url is not UNSET:
+            field_dict["url"] = url
+        if reference is not UNSET:
+            field_dict["reference"] = reference
+        if payload is not UNSET:
+            field_dict["payload"] = payload
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.error_payload import ErrorPayload  # noqa: PLC0415
+
+        d = dict(src_dict)
+        status = d.pop("status")
+
+        code = d.pop("code")
+
+        message = d.pop("message")
+
+        url = d.pop("url", UNSET)
+
+        reference = d.pop("reference", UNSET)
+
+        _payload = d.pop("payload", UNSET)
+        payload: ErrorPayload | Unset
+        if isinstance(_payload, Unset):
+            payload = UNSET
+        else:
+            payload = ErrorPayload.from_dict(_payload)
+
+        error = cls(
+            status=status,
+            code=code,
+            message=message,
+            url=url,
+            reference=reference,
+            payload=payload,
+        )
+
+        error.additional_properties = d
+        return error
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

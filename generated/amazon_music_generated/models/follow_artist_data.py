@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.follow_artist_result import FollowArtistResult
+
+
+T = TypeVar("T", bound="FollowArtistData")
+
+
+@_attrs_define
+class FollowArtistData:
+    """
+    Attributes:
+        follow_artist (FollowArtistResult):
+    """
+
+    follow_artist: FollowArtistResult
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        follow_artist = self.follow_artist.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "followArtist": follow_artist,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.follow_artist_result import FollowArtistResult  # noqa: PLC0415
+
+        d = dict(src_dict)
+        follow_artist = FollowArtistResult.from_dict(d.pop("followArtist"))
+
+        follow_artist_data = cls(
+            follow_artist=follow_artist,
+        )
+
+        follow_artist_data.additional_properties = d
+        return follow_artist_data
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

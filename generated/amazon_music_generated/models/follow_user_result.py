@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.follow_state import FollowState
+
+if TYPE_CHECKING:
+    from ..models.user import User
+
+
+T = TypeVar("T", bound="FollowUserResult")
+
+
+@_attrs_define
+class FollowUserResult:
+    """
+    Attributes:
+        user (User): An Amazon Music user. Only `id` is always present; listings carry `id`, `name` and `url`.
+        follow_state (FollowState): Whether the current user now follows the target.
+    """
+
+    user: User
+    follow_state: FollowState
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        user = self.user.to_dict()
+
+        follow_state = self.follow_state.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "user": user,
+                "followState": follow_state,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.user import User  # noqa: PLC0415
+
+        d = dict(src_dict)
+        user = User.from_dict(d.pop("user"))
+
+        follow_state = FollowState(d.pop("followState"))
+
+        follow_user_result = cls(
+            user=user,
+            follow_state=follow_state,
+        )
+
+        follow_user_result.additional_properties = d
+        return follow_user_result
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

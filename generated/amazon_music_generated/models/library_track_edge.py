@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.track import Track
+
+
+T = TypeVar("T", bound="LibraryTrackEdge")
+
+
+@_attrs_define
+class LibraryTrackEdge:
+    """
+    Attributes:
+        uploaded (bool): The user uploaded the track.
+        purchased (bool): The user bought the track.
+        node (Track): A track.
+    """
+
+    uploaded: bool
+    purchased: bool
+    node: Track
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        uploaded = self.uploaded
+
+        purchased = self.purchased
+
+        node = self.node.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "uploaded": uploaded,
+                "purchased": purchased,
+                "node": node,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.track import Track  # noqa: PLC0415
+
+        d = dict(src_dict)
+        uploaded = d.pop("uploaded")
+
+        purchased = d.pop("purchased")
+
+        node = Track.from_dict(d.pop("node"))
+
+        library_track_edge = cls(
+            uploaded=uploaded,
+            purchased=purchased,
+            node=node,
+        )
+
+        library_track_edge.additional_properties = d
+        return library_track_edge
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.visibility import Visibility
+
+T = TypeVar("T", bound="UpdateUserRequest")
+
+
+@_attrs_define
+class UpdateUserRequest:
+    """
+    Attributes:
+        name (str): The new display name.
+        visibility (Visibility): Who can see a profile or its playback.
+        playback_visibility (Visibility): Who can see a profile or its playback.
+    """
+
+    name: str
+    visibility: Visibility
+    playback_visibility: Visibility
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        visibility = self.visibility.value
+
+        playback_visibility = self.playback_visibility.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "visibility": visibility,
+                "playbackVisibility": playback_visibility,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        visibility = Visibility(d.pop("visibility"))
+
+        playback_visibility = Visibility(d.pop("playbackVisibility"))
+
+        update_user_request = cls(
+            name=name,
+            visibility=visibility,
+            playback_visibility=playback_visibility,
+        )
+
+        return update_user_request

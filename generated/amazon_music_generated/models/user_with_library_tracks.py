@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.visibility import Visibility
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.image import Image
+    from ..models.library_tracks_connection import LibraryTracksConnection
+
+
+T = TypeVar("T", bound="UserWithLibraryTracks")
+
+
+@_attrs_define
+class UserWithLibraryTracks:
+    """A user and one page of their library tracks.
+
+    Attributes:
+        id (str):
+        library_tracks (LibraryTracksConnection):
+        name (None | str | Unset):
+        images (list[Image] | Unset):
+        tier (str | Unset): The subscription tier, for instance UNLIMITED.
+        visibility (Visibility | Unset): Who can see a profile or its playback.
+        playback_visibility (None | Unset | Visibility): Who can see the user's playback; null when never set.
+        url (str | Unset):
+    """
+
+    id: str
+    library_tracks: LibraryTracksConnection
+    name: None | str | Unset = UNSET
+    images: list[Image] | Unset = UNSET
+    tier: str | Unset = UNSET
+    visibility: Visibility | Unset = UNSET
+    playback_visibility: None | Unset | Visibility = UNSET
+    url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        library_tracks = self.library_tracks.to_dict()
+
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
+
+        images: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.images, Unset):
+            images = []
+            for images_item_data in self.images:
+                images_item = images_item_data.to_dict()
+                images.append(images_item)
+
+        tier = self.tier
+
+        visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            visibility = self.visibility.value
+
+        playback_visibility: None | str | Unset
+        if isinstance(self.playback_visibility, Unset):
+            playback_visibility = UNSET
+        elif isinstance(self.playback_visibility, Visibility):
+            playback_visibility = self.playback_visibility.value
+        else:
+            playback_visibility = self.playback_visibility
+
+        url = self.url
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "libraryTracks": library_tracks,
+            }
+        )
+        if name is not UNSET:
+            field_dict["name"] = name
+        if images is not UNSET:
+            field_dict["images"] = images
+        if tier is not UNSET:
+            field_dict["tier"] = tier
+        if visibility is not UNSET:
+            field_dict["visibility"] = visibility
+        if playback_visibility is not UNSET:
+            field_dict["playbackVisibility"] = playback_visibility
+        if url is not UNSET:
+            field_dict["url"] = url
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.image import Image  # noqa: PLC0415
+        from ..models.library_tracks_connection import LibraryTracksConnection  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        library_tracks = LibraryTracksConnection.from_dict(d.pop("libraryTracks"))
+
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
+
+        _images = d.pop("images", UNSET)
+        images: list[Image] | Unset = UNSET
+        if _images is not UNSET:
+            images = []
+            for images_item_data in _images:
+                images_item = Image.from_dict(images_item_data)
+
+                images.append(images_item)
+
+        tier = d.pop("tier", UNSET)
+
+        _visibility = d.pop("visibility", UNSET)
+        visibility: Visibility | Unset
+        if isinstance(_visibility, Unset):
+            visibility = UNSET
+        else:
+            visibility = Visibility(_visibility)
+
+        def _parse_playback_visibility(data: object) -> None | Unset | Visibility:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_playback_visibility_type_0 = Visibility(data)
+
+                return componentsschemas_playback_visibility_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | Visibility, data)
+
+        playback_visibility = _parse_playback_visibility(d.pop("playbackVisibility", UNSET))
+
+        url = d.pop("url", UNSET)
+
+        user_with_library_tracks = cls(
+            id=id,
+            library_tracks=library_tracks,
+            name=name,
+            images=images,
+            tier=tier,
+            visibility=visibility,
+            playback_visibility=playback_visibility,
+            url=url,
+        )
+
+        user_with_library_tracks.additional_properties = d
+        return user_with_library_tracks
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
