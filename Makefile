@@ -21,7 +21,7 @@ GENERATED ?= generated/amazon_music_generated
 GENERATOR_CONFIG ?= spec/generator.yaml
 
 PY_SOURCES := overlay emulator scripts tests
-TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/amazon_music_generated
+TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/amazon_music_generated scripts
 
 .PHONY: help install generate check-generated errata check-errata lint-spec lint format typecheck test clean distclean
 
@@ -99,3 +99,12 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) $(NPM_DIR)/node_modules
+
+# ---------------------------------------------------------------------------------------------------------------
+# How a docs text snapshot differs from the spec, recorded errata aside: prints "no drift" (exit 0) or the drift
+# (exit 1). make docs-diff DOCS=path/to/snapshot.txt [FORMAT=json]
+DOCS ?= tests/fixtures/docs_user_v1.txt
+FORMAT ?= text
+.PHONY: docs-diff
+docs-diff: install
+	@$(BIN)/python scripts/docs_diff.py $(DOCS) --spec $(SPEC) --format $(FORMAT)

@@ -1,0 +1,229 @@
+"""Write spec/ERRATA.md from the spec's `x-doc-errata` entries; `--check` fails when the file is stale.
+
+    python scripts/build_errata.py [--spec SPEC] [--output ERRATA.md] [--check]
+
+Errata live in the spec, at its root (document-wide) and on operations, as items {id, subject, docs, spec, reason}.
+This module reads and validates them (scripts/docs_diff.py reuses `read_errata`) and renders the Markdown: the
+document-wide errata first, then each operation's, in the spec's path order.
+Exit status: 0 done (or fresh), 1 stale (with --check), 2 the spec or its errata are malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+__all__ = [
+    "ERRATA_PATH",
+    "SPEC_PATH",
+    "SUBJECTS",
+    "ErrataError",
+    "Erratum",
+    "load_spec",
+    "main",
+    "read_errata",
+    "render",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "spec" / "amazon-music-user-v1.yaml"
+ERRATA_PATH = ROOT / "spec" / "ERRATA.md"
+OPERATION_KEYS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+SUBJECTS = ("scope", "response", "example", "description", "behaviour")
+SUBJECT_PREFIXES = ("query:", "path:", "body:")
+ERRATUM_KEYS = ("id", "subject", "docs", "spec", "reason")
+_SUBJECT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ErrataError(ValueError):
+    """The spec or one of its errata is malformed; the message names the erratum and the field."""
+
+
+@dataclass(frozen=True)
+class Erratum:
+    id: str
+    subject: str
+    docs: str
+    spec: str
+    reason: str
+    operation_id: str | None  # None for a document-wide erratum
+    method: str | None
+    path: str | None
+
+    @property
+    def where(self) -> str:
+        if self.operation_id is None:
+            return "document-wide"
+        return f"{self.operation_id} ({self.method} {self.path})"
+
+
+def load_spec(path: Path | str = SPEC_PATH) -> dict[str, object]:
+    """The spec as a dict; ErrataError (naming the file) when it cannot be read."""
+    file = Path(path)
+    try:
+        loaded = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except OSError as exc:
+        raise ErrataError(f"cannot read the spec {file}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ErrataError(f"the spec {file} is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("paths"), dict):
+        raise ErrataError(f"the spec {file} is not an OpenAPI document (no `paths` mapping)")
+    return loaded
+
+
+def read_errata(spec: Mapping[str, object]) -> list[Erratum]:
+    """Every erratum, document-wide first, then per operation in path order; validated."""
+    errata = _errata_list(spec.get("x-doc-errata"), "the document root", None, None, None)
+    paths = spec.get("paths")
+    if not isinstance(paths, Mapping):
+        raise ErrataError("the spec has no `paths` mapping")
+    for path, path_item in paths.items():
+        if not isinstance(path_item, Mapping):
+            continue
+        for method in OPERATION_KEYS:
+            operation = path_item.get(method)
+            if not isinstance(operation, Mapping):
+                continue
+            operation_id = str(operation.get("operationId") or f"{method.upper()} {path}")
+            where = f"{operation_id} ({method.upper()} {path})"
+            errata += _errata_list(operation.get("x-doc-errata"), where, operation_id, method.upper(), str(path))
+    seen: dict[str, str] = {}
+    for erratum in errata:
+        if erratum.id in seen:
+            raise ErrataError(f"erratum id {erratum.id!r} is used twice: {seen[erratum.id]} and {erratum.where}")
+        seen[erratum.id] = erratum.where
+    return errata
+
+
+def _errata_list(
+    raw: object, where: str, operation_id: str | None, method: str | None, path: str | None
+) -> list[Erratum]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ErrataError(f"x-doc-errata on {where} is not a list")
+    errata = []
+    for position, item in enumerate(raw):
+        label = f"x-doc-errata[{position}] on {where}"
+        if not isinstance(item, Mapping):
+            raise ErrataError(f"{label} is not a mapping")
+        unknown = sorted(set(map(str, item)) - set(ERRATUM_KEYS))
+        if unknown:
+            raise ErrataError(f"{label} has unknown keys {', '.join(unknown)} (allowed: {', '.join(ERRATUM_KEYS)})")
+        values: dict[str, str] = {}
+        for key in ERRATUM_KEYS:
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ErrataError(f"{label}: `{key}` is missing or not a non-empty string")
+            values[key] = value.strip()
+        label = f"erratum {values['id']!r} on {where}"
+        if not _valid_subject(values["subject"]):
+            raise ErrataError(
+                f"{label}: subject {values['subject']!r} is not one of {', '.join(SUBJECTS)}"
+                f" or query:<name>, path:<name>, body:<field>"
+            )
+        errata.append(Erratum(**values, operation_id=operation_id, method=method, path=path))
+    return errata
+
+
+def _valid_subject(subject: str) -> bool:
+    if subject in SUBJECTS:
+        return True
+    prefix, _, name = subject.partition(":")
+    return f"{prefix}:" in SUBJECT_PREFIXES and bool(_SUBJECT_NAME.match(name))
+
+
+def render(errata: Sequence[Erratum], spec_name: str = "spec/amazon-music-user-v1.yaml") -> str:
+    document_wide = [erratum for erratum in errata if erratum.operation_id is None]
+    by_operation: dict[str, list[Erratum]] = {}
+    for erratum in errata:
+        if erratum.operation_id is not None:
+            by_operation.setdefault(erratum.where, []).append(erratum)
+    lines = [
+        "# Errata: where the documentation contradicts itself",
+        "",
+        f"<!-- Generated by scripts/build_errata.py (`make errata`) from the x-doc-errata of {spec_name}."
+        " Do not edit by hand. -->",
+        "",
+        "The spec follows the Amazon Music Web API User v1 documentation except where the documentation contradicts",
+        "itself or leaves a question open. There the spec takes the stricter reading, so that code that works against",
+        "the spec and the emulator works against the live API, and the client reads tolerantly. Each decision is",
+        f"recorded in the spec as an `x-doc-errata` entry; this page lists them all ({len(errata)}:",
+        f"{len(document_wide)} document-wide, {len(errata) - len(document_wide)} on {len(by_operation)} operations).",
+        "",
+        "Subjects: `scope`, `response`, `example`, `description`, `behaviour`, or the parameter or field concerned",
+        "(`query:<name>`, `path:<name>`, `body:<field>`). A document-wide erratum applies to every operation.",
+        "",
+        "## Document-wide",
+        "",
+    ]
+    lines += _table(document_wide) if document_wide else ["None.", ""]
+    lines += ["## By operation", ""]
+    for entries in by_operation.values():
+        first = entries[0]
+        lines += [f"### {first.operation_id}: `{first.method} {first.path}`", ""]
+        lines += _table(entries)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _table(errata: Sequence[Erratum]) -> list[str]:
+    rows = ["| ID | Subject | The docs say | The spec chose | Why |", "|---|---|---|---|---|"]
+    for erratum in errata:
+        cells = [f"`{erratum.id}`", f"`{erratum.subject}`", erratum.docs, erratum.spec, erratum.reason]
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return [*rows, ""]
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI file (default: %(default)s)")
+    parser.add_argument("--output", type=Path, default=ERRATA_PATH, help="the Markdown file (default: %(default)s)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file differs from what would be written")
+    args = parser.parse_args(argv)
+    try:
+        text = render(read_errata(load_spec(args.spec)), spec_name=_display(args.spec))
+    except ErrataError as exc:
+        print(f"build_errata: {exc}", file=sys.stderr)
+        return 2
+    output: Path = args.output
+    if args.check:
+        current = output.read_text(encoding="utf-8") if output.exists() else None
+        if current == text:
+            print(f"{_display(output)} is up to date")
+            return 0
+        state = "missing" if current is None else "stale"
+        print(
+            f"{_display(output)} is {state}: it does not match the spec's x-doc-errata; run `make errata`.",
+            file=sys.stderr,
+        )
+        if current is not None:
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), "on disk", "from the spec", lineterm=""
+            )
+            print("\n".join(list(diff)[:40]), file=sys.stderr)
+        return 1
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {_display(output)}")
+    return 0
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
