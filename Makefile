@@ -33,7 +33,13 @@ help:
 	@echo "make lint-spec        openapi-spec-validator + redocly lint"
 	@echo "make lint             ruff check + ruff format --check (format: apply ruff format)"
 	@echo "make typecheck        mypy --strict on the three packages"
-	@echo "make test             all of the above checks, then pytest"
+	@echo "make test             all of the above checks, browser, publish-spec, then pytest"
+	@echo "make publish-spec     dist/spec/*.yaml|json (bundled, versioned by spec/CHANGELOG.md), dist/docs/index.html"
+	@echo "make check-typescript openapi-typescript types from the bundle; examples/typescript under tsc --strict"
+	@echo "make browser          make sure chromium is installed for the browser checks (apt-get as root)"
+	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
+	@echo "make bench            benchmarks (emulator: req/s, p50/p99 over loopback; BENCH_ARGS for its options)"
+	@echo "                      then the client: overhead vs raw httpx, walk memory (BENCH_CLIENT_ARGS)"
 	@echo "make clean            remove caches and build output (distclean: also .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -88,7 +94,7 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-test: install lint-spec check-generated check-errata lint typecheck
+test: install browser lint-spec check-generated check-errata lint typecheck publish-spec
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -108,3 +114,59 @@ FORMAT ?= text
 .PHONY: docs-diff
 docs-diff: install
 	@$(BIN)/python scripts/docs_diff.py $(DOCS) --spec $(SPEC) --format $(FORMAT)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Publishing the spec for other languages (issue 8). The bundle (YAML + JSON, no external $ref, errata appended to
+# descriptions) and the offline Redoc page; tests/publish/ checks both, the page in headless Chromium.
+DIST ?= dist
+.PHONY: publish-spec check-typescript browser
+publish-spec: install
+	$(BIN)/python scripts/publish_spec.py --spec $(SPEC) --out $(DIST)
+
+# examples/typescript/tsconfig.json reads the types from dist/typescript/ (DIST=dist).
+check-typescript: publish-spec
+	$(NPM_BIN)/openapi-typescript $(DIST)/spec/$(notdir $(SPEC)) -o $(DIST)/typescript/$(basename $(notdir $(SPEC))).d.ts
+	$(NPM_BIN)/tsc --noEmit --strict -p examples/typescript
+
+# Browser checks need Debian's chromium: installed with apt-get as root, else one line with the command and exit 1.
+browser:
+	@scripts/ensure_chromium.sh
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fuzzing with schemathesis (issue 6). `make test` already runs the in-process contract suite (tests/contract/).
+# make fuzz BASE_URL=URL [API_KEY=... TOKEN=...] [ALLOW_WRITES=1] [FUZZ_ARGS="--max-examples 100 ..."]
+#   the schemathesis CLI against any deployment (a running emulator, the live API); JUnit + HTML in reports/.
+#   Credentials: API_KEY/TOKEN, else AMAZON_MUSIC_API_KEY/AMAZON_MUSIC_ACCESS_TOKEN from the environment. They reach
+#   the script through its environment, never on a command line make echoes. A host that is not loopback gets GET
+#   requests only, unless ALLOW_WRITES=1.
+# make fuzz-long [FUZZ_LONG_EXAMPLES=1000] [SEED=N]
+#   the in-process contract suite with many more cases and a new seed each run (printed, to replay with SEED=N).
+FUZZ_LONG_EXAMPLES ?= 1000
+.PHONY: fuzz fuzz-long
+fuzz: export AMAZON_MUSIC_API_KEY := $(or $(API_KEY),$(AMAZON_MUSIC_API_KEY))
+fuzz: export AMAZON_MUSIC_ACCESS_TOKEN := $(or $(TOKEN),$(AMAZON_MUSIC_ACCESS_TOKEN))
+fuzz: install
+	@test -n "$(BASE_URL)" || { echo "usage: make fuzz BASE_URL=http://127.0.0.1:8080 [API_KEY=... TOKEN=...] [ALLOW_WRITES=1]" >&2; exit 2; }
+	$(BIN)/python scripts/fuzz.py --base-url "$(BASE_URL)" $(if $(filter 1 true yes,$(ALLOW_WRITES)),--allow-writes) $(FUZZ_ARGS)
+
+fuzz-long: install
+	@seed="$(or $(SEED),$$(date +%s))"; echo "fuzz-long: seed $$seed (replay with SEED=$$seed)"; \
+	CONTRACT_SEED=$$seed CONTRACT_MAX_EXAMPLES=$(FUZZ_LONG_EXAMPLES) \
+	CONTRACT_STATEFUL_EXAMPLES=$(FUZZ_LONG_EXAMPLES) CONTRACT_STATEFUL_STEPS=20 \
+		$(BIN)/pytest -n 2 tests/contract/test_schemathesis.py
+
+# ---------------------------------------------------------------------------------------------------------------
+# The emulator (issue 3). `make serve` prints the base URL and demo credentials; state persists in the user's data
+# directory (SERVE_ARGS="--db PATH", "--reset", "--port N", "--fault-rate F", ...).
+# `make bench` is not part of `make test`: each benchmark is bounded in count and time and targets 127.0.0.1 only.
+SERVE_ARGS ?=
+BENCH_ARGS ?=
+# scripts/bench_client.py: client overhead vs raw httpx and walk memory, in-process (e.g. "--rounds 30 --calls 300")
+BENCH_CLIENT_ARGS ?=
+.PHONY: serve bench
+serve: install
+	$(BIN)/amazon-music-emulator serve $(SERVE_ARGS)
+
+bench: install
+	$(BIN)/python scripts/bench_emulator.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench_client.py $(BENCH_CLIENT_ARGS)

@@ -1,0 +1,184 @@
+"""The ``amazon-music-emulator`` command (also ``python -m amazon_music_emulator``).
+
+    amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH] [--reset] [--fault-rate F]
+                                [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
+    amazon-music-emulator token [--db PATH] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
+    amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
+
+The store defaults to a file in the user's data directory, so state persists across restarts; ``serve`` prints the
+base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
+emulator on that file accepts the token at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+import sys
+import warnings
+from pathlib import Path
+
+import click
+import platformdirs
+
+# connexion imports starlette.testclient, which warns about httpx on every start; the command has no use for it.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from amazon_music_emulator import specfile  # noqa: E402
+from amazon_music_emulator.app import create_app  # noqa: E402
+from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService  # noqa: E402
+from amazon_music_emulator.proxy import proxy_command  # noqa: E402
+from amazon_music_emulator.routing import DOCS_PATH  # noqa: E402
+from amazon_music_emulator.seed import (  # noqa: E402
+    DEMO_API_KEY,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_USER_ID,
+    SeedConfig,
+    open_store,
+)
+
+__all__ = ["default_db_path", "main"]
+
+
+_OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_key": "--api-key"}
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path("amazon-music-emulator", appauthor=False) / "emulator.db"
+
+
+def _seed_config(sizes: tuple[str, ...]) -> SeedConfig | None:
+    if not sizes:
+        return None
+    fields = {f.name for f in dataclasses.fields(SeedConfig)} - {"random_seed"}
+    values: dict[str, int] = {}
+    for item in sizes:
+        kind, _, number = item.partition("=")
+        if kind not in fields or not number.isdigit():
+            raise click.BadParameter(
+                f"expected KIND=N with KIND one of {', '.join(sorted(fields))}", param_hint="--seed-size"
+            )
+        values[kind] = int(number)
+    try:
+        return SeedConfig(**values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--seed-size") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """A local, stateful emulator of the Amazon Music Web API (User v1)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: a free one).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file [default: user data dir].")
+@click.option("--reset", is_flag=True, help="Empty the store and seed it again.")
+@click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of API requests answered 429/503.")
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(0), help="Milliseconds added to every API request.")
+@click.option("--rate-limit", default=0, type=click.IntRange(0), help="Requests per second per API key (0: no limit).")
+@click.option("--fault-seed", default=0, type=int, help="Seed of the random fault sequence.")
+@click.option("--token-ttl", default=DEFAULT_TOKEN_TTL, type=click.IntRange(1), help="Access token lifetime, seconds.")
+@click.option(
+    "--seed-size", multiple=True, metavar="KIND=N", help="Seed size, e.g. followers=10000 (with a new store)."
+)
+@click.option("--quiet", is_flag=True, help="No access log.")
+def serve(
+    host: str,
+    port: int,
+    db: Path | None,
+    reset: bool,
+    fault_rate: float,
+    latency_ms: float,
+    rate_limit: int,
+    fault_seed: int,
+    token_ttl: int,
+    seed_size: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Serve the emulator; print its base URL and demo credentials."""
+    import uvicorn
+
+    db_path = db or default_db_path()
+    app = create_app(
+        db_path,
+        seed=_seed_config(seed_size),
+        reset=reset,
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        fault_seed=fault_seed,
+        token_ttl=token_ttl,
+    )
+    # Bind first, so the banner can name the real port (with --port 0) and clients can connect once it is printed.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    bound_port = sock.getsockname()[1]
+    base_url = f"http://{host if family == socket.AF_INET else f'[{host}]'}:{bound_port}"
+    grant = app.mint_token()
+    click.echo(
+        "\n".join(
+            [
+                "Amazon Music Web API emulator (User v1)",
+                f"  base URL       {base_url}",
+                f"  API reference  {base_url}{DOCS_PATH}/   spec: {base_url}/openapi.yaml",
+                f"  database       {db_path}",
+                f"  demo user      {DEMO_USER_ID} (Tony Starked), every scope, token valid {grant.expires_in} s",
+                f"  x-api-key      {DEMO_API_KEY}",
+                f"  Authorization  Bearer {grant.access_token}",
+                f"  Login with Amazon: {base_url}/ap/oa and {base_url}/auth/o2/token",
+                f"    client_id     {DEMO_CLIENT_ID}",
+                f"    client_secret {DEMO_CLIENT_SECRET}",
+                f"  faults         fault_rate={fault_rate} latency_ms={latency_ms} rate_limit={rate_limit}",
+                "Try:",
+                f"  curl -H 'x-api-key: {DEMO_API_KEY}' \\\n       -H 'Authorization: Bearer {grant.access_token}' \\\n"
+                f"       {base_url}/v1/me",
+            ]
+        )
+    )
+    sys.stdout.flush()
+    config = uvicorn.Config(app, log_level="info", access_log=not quiet, lifespan="on")
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        app.close()
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file [default: user data dir].")
+@click.option("--user", "user_id", default=DEMO_USER_ID, show_default=True, help="The seeded user to mint for.")
+@click.option("--scopes", default=None, help="Space-separated scopes [default: every scope].")
+@click.option("--ttl", default=DEFAULT_TOKEN_TTL, show_default=True, type=click.IntRange(1), help="Lifetime, seconds.")
+@click.option("--api-key", default=DEMO_API_KEY, help="The API key the token is bound to [default: the demo key].")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of the bare access token.")
+def token(db: Path | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool) -> None:
+    """Mint an access token for a seeded user."""
+    store = open_store(db or default_db_path())
+    try:
+        auth = AuthService(store, specfile.oauth_scopes())
+        try:
+            grant = auth.mint(user_id, None if scopes is None else scopes.split(), ttl=ttl, api_key=api_key)
+        except ValueError as exc:
+            field, _, problem = str(exc).partition(": ")
+            raise click.BadParameter(problem, param_hint=_OPTION_OF_FIELD.get(field, field)) from None
+    finally:
+        store.close()
+    click.echo(json.dumps(grant.as_json()) if as_json else grant.access_token)
+
+
+main.add_command(proxy_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The emulator as an ASGI app: ``create_app()`` opens (and seeds) a store and returns an ``EmulatorApp``.
+
+A request's way through it::
+
+    EmulatorApp ── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
+        │  ─────── /openapi.json, /openapi.yaml ──> the spec, with this emulator listed first under servers
+        └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
+              └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
+                    └─> routing.Dispatcher ──> handlers/* ──> store (SQLite) and cursors
+
+The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: ``app.store``, ``app.auth``
+(``app.mint_token(...)``), and ``app.faults``, whose knobs can be changed while the app serves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from starlette.types import Receive, Scope, Send
+
+from amazon_music_emulator import specfile
+from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService, TokenGrant
+from amazon_music_emulator.cursors import CursorCodec
+from amazon_music_emulator.faults import FaultSettings, FaultsMiddleware
+from amazon_music_emulator.lwa import LoginWithAmazon
+from amazon_music_emulator.routing import DOCS_PATH, connexion_stack
+from amazon_music_emulator.seed import DEMO_API_KEY, DEMO_USER_ID, SeedConfig, open_store
+from amazon_music_emulator.state import SCOPE_KEY, EmulatorState
+from amazon_music_emulator.store import Store
+
+__all__ = ["EmulatorApp", "create_app"]
+
+_SPEC_ROUTES = {
+    "/openapi.json": (specfile.served_spec_json, b"application/json"),
+    "/openapi.yaml": (specfile.served_spec_yaml, b"application/yaml"),
+}
+
+
+class EmulatorApp:
+    """One emulator: its store, auth and fault knobs, served as an ASGI app."""
+
+    def __init__(self, state: EmulatorState, faults: FaultSettings, *, validate_responses: bool = False) -> None:
+        self.state = state
+        self.faults = faults
+        self.validate_responses = validate_responses
+        self._api = FaultsMiddleware(connexion_stack(validate_responses), faults)
+        self._lwa = LoginWithAmazon()
+
+    def __repr__(self) -> str:
+        return f"EmulatorApp(store={self.store!r}, faults={self.faults!r})"
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    @property
+    def auth(self) -> AuthService:
+        return self.state.auth
+
+    def mint_token(
+        self,
+        user_id: str = DEMO_USER_ID,
+        scopes: Iterable[str] | None = None,
+        *,
+        ttl: int | None = None,
+        api_key: str = DEMO_API_KEY,
+    ) -> TokenGrant:
+        """An access token (and refresh token) for a seeded user; every scope by default."""
+        return self.state.auth.mint(user_id, scopes, ttl=ttl, api_key=api_key)
+
+    def close(self) -> None:
+        self.state.store.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        scope = {**scope, SCOPE_KEY: self.state}
+        path = scope["path"]
+        if path in LoginWithAmazon.paths:
+            await self._lwa(scope, receive, send)
+        elif path in _SPEC_ROUTES and scope["method"] in ("GET", "HEAD"):
+            render, content_type = _SPEC_ROUTES[path]
+            body = render()
+            headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif path == "/" and scope["method"] in ("GET", "HEAD"):
+            headers = [(b"location", f"{DOCS_PATH}/".encode()), (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": 307, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await self._api(scope, receive, send)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_app(
+    db: str | os.PathLike[str] = ":memory:",
+    *,
+    seed: SeedConfig | None = None,
+    reset: bool = False,
+    fault_rate: float = 0.0,
+    latency_ms: float = 0.0,
+    rate_limit: int = 0,
+    fault_seed: int = 0,
+    token_ttl: int = DEFAULT_TOKEN_TTL,
+    validate_responses: bool = False,
+) -> EmulatorApp:
+    """An emulator on the store at ``db`` (``:memory:`` for tests), seeded on first use.
+
+    ``seed`` sizes the synthetic population (``SeedConfig(followers=10_000)`` for benchmarks); ``reset`` empties and
+    reseeds an existing store. ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs
+    (see faults.py); ``validate_responses`` checks every response against the spec (tests turn it on).
+    """
+    if token_ttl <= 0:
+        raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
+    store = open_store(Path(db) if str(db) != ":memory:" else ":memory:", seed, reset=reset)
+    secret = store.get_meta("cursor_secret")
+    assert secret is not None  # open_store sets it
+    auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
+    faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
+    return EmulatorApp(EmulatorState(store, auth, CursorCodec(secret)), faults, validate_responses=validate_responses)

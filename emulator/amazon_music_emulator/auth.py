@@ -1,0 +1,225 @@
+"""API keys, access and refresh tokens, and scopes.
+
+Tokens look like Login with Amazon's (``Atza|...`` access tokens, ``Atzr|...`` refresh tokens) and are kept in the
+store as SHA-256 hashes only. An access token is bound to the user, the scopes and the security profile (API key) it
+was minted for, and lives ``token_ttl`` seconds (3600 by default, like LWA's). A write scope includes its read scope:
+``music::profile`` grants ``music::profile:read``.
+
+The checks, in the order a request meets them, and what each failure answers:
+
+    x-api-key missing or unknown                      401 INVALID_API_KEY
+    Authorization missing, or not "Bearer <token>"    401 INVALID_AUTH_TYPE
+    token malformed (not an Atza| access token)       401 INVALID_AUTH_TOKEN
+    token unknown, revoked, expired, or minted for    401 INVALID_ACCESS_TOKEN
+      another API key
+    token without the operation's scope               403 INSUFFICIENT_SCOPE (the message names the scope)
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from amazon_music_emulator.errors import ApiError
+from amazon_music_emulator.seed import DEMO_API_KEY, hash_secret
+from amazon_music_emulator.store import SecurityProfileRecord, Store, TokenRecord
+
+__all__ = [
+    "ACCESS_TOKEN_PREFIX",
+    "API_KEY_HEADER",
+    "DEFAULT_TOKEN_TTL",
+    "REFRESH_TOKEN_PREFIX",
+    "AuthService",
+    "Principal",
+    "TokenGrant",
+    "expand_scopes",
+]
+
+API_KEY_HEADER = "x-api-key"
+ACCESS_TOKEN_PREFIX = "Atza|"
+REFRESH_TOKEN_PREFIX = "Atzr|"
+DEFAULT_TOKEN_TTL = 3600
+MAX_TOKEN_LENGTH = 2048  # LWA's documented bound for access tokens
+_TOKEN_BODY = re.compile(r"[A-Za-z0-9._~+/=|-]+")
+
+
+def expand_scopes(scopes: Iterable[str], known: Iterable[str]) -> frozenset[str]:
+    """The scopes a token holds, with each write scope's read scope added (``X`` grants ``X:read``)."""
+    known_set = set(known)
+    granted = set(scopes)
+    granted.update(f"{scope}:read" for scope in list(granted) if f"{scope}:read" in known_set)
+    return frozenset(granted)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a valid access token speaks for."""
+
+    user_id: str
+    api_key: str
+    client_id: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """Freshly minted tokens. The token values never show in a repr."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_in: int
+    user_id: str
+    scope: str
+    api_key: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "api_key": self.api_key,
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_in": self.expires_in,
+            "user_id": self.user_id,
+            "scope": self.scope,
+        }
+
+
+def _new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(96)
+
+
+class AuthService:
+    def __init__(
+        self,
+        store: Store,
+        known_scopes: Iterable[str],
+        *,
+        token_ttl: int = DEFAULT_TOKEN_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.known_scopes = tuple(known_scopes)
+        self.token_ttl = token_ttl
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"AuthService(store={self.store!r}, token_ttl={self.token_ttl})"
+
+    # -- minting ---------------------------------------------------------------------------------------------------
+
+    def check_scopes(self, scopes: Iterable[str]) -> tuple[str, ...]:
+        """The scopes, deduplicated in order; ValueError naming the first unknown one."""
+        result = tuple(dict.fromkeys(scopes))
+        for scope in result:
+            if scope not in self.known_scopes:
+                raise ValueError(f"scope: unknown scope {scope!r} (known: {', '.join(self.known_scopes)})")
+        if not result:
+            raise ValueError("scope: at least one scope is needed")
+        return result
+
+    def mint(
+        self,
+        user_id: str,
+        scopes: Iterable[str] | None = None,
+        *,
+        ttl: int | None = None,
+        api_key: str = DEMO_API_KEY,
+        with_refresh_token: bool = True,
+        revoke_refresh_token: str | None = None,
+    ) -> TokenGrant:
+        """Mint an access token (and a refresh token) for a seeded user. ValueError names a bad argument.
+
+        With ``revoke_refresh_token`` (a hash), that refresh token is revoked in the same transaction, and the mint
+        fails with LookupError if it was no longer live: a refresh token is single-use.
+        """
+        if self.store.get_user(user_id) is None:
+            raise ValueError(f"user: no user {user_id!r} in this emulator")
+        profile = self.store.get_security_profile(api_key=api_key)
+        if profile is None:
+            raise ValueError(f"api_key: no security profile with API key {api_key!r}")
+        granted = self.check_scopes(self.known_scopes if scopes is None else scopes)
+        lifetime = self.token_ttl if ttl is None else ttl
+        if lifetime <= 0:
+            raise ValueError(f"ttl: must be a positive number of seconds, not {lifetime}")
+        scope = " ".join(granted)
+        now = self.clock()
+        access = _new_token(ACCESS_TOKEN_PREFIX)
+        rows = [
+            (
+                hash_secret(access),
+                TokenRecord("access", api_key, profile.client_id, user_id, scope, now + lifetime, False),
+            )
+        ]
+        refresh = None
+        if with_refresh_token:
+            refresh = _new_token(REFRESH_TOKEN_PREFIX)
+            rows.append(
+                (hash_secret(refresh), TokenRecord("refresh", api_key, profile.client_id, user_id, scope, None, False))
+            )
+        if not self.store.insert_tokens(rows, revoke=revoke_refresh_token):
+            raise LookupError("refresh_token: already used or revoked")
+        return TokenGrant(access, refresh, lifetime, user_id, scope, api_key)
+
+    def refresh_token_record(self, refresh_token: str) -> TokenRecord | None:
+        """The live refresh token's record, or None."""
+        if not refresh_token.startswith(REFRESH_TOKEN_PREFIX):
+            return None
+        record = self.store.get_token(hash_secret(refresh_token))
+        if record is None or record.kind != "refresh" or record.revoked:
+            return None
+        return record
+
+    # -- checking --------------------------------------------------------------------------------------------------
+
+    def check_api_key(self, api_key: str | None) -> SecurityProfileRecord:
+        if not api_key:
+            raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
+        profile = self.store.get_security_profile(api_key=api_key)
+        if profile is None:
+            raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
+        return profile
+
+    def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
+        """The principal of a request's credentials, or ApiError 401 with the documented code."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            raise ApiError(
+                401,
+                "INVALID_AUTH_TYPE",
+                "Authorization: expected 'Bearer <access token>'" + ("" if authorization else ", got none"),
+            )
+        token = token.strip()
+        if (
+            not token.startswith(ACCESS_TOKEN_PREFIX)
+            or len(token) > MAX_TOKEN_LENGTH
+            or len(token) == len(ACCESS_TOKEN_PREFIX)
+            or not _TOKEN_BODY.fullmatch(token[len(ACCESS_TOKEN_PREFIX) :])
+        ):
+            raise ApiError(
+                401,
+                "INVALID_AUTH_TOKEN",
+                "Authorization: the bearer token is not a Login with Amazon access token (Atza|...)",
+            )
+        record = self.store.get_token(hash_secret(token))
+        if record is None or record.kind != "access" or record.revoked:
+            raise ApiError(401, "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token")
+        if record.expires_at is not None and record.expires_at <= self.clock():
+            raise ApiError(401, "INVALID_ACCESS_TOKEN", "The access token has expired; refresh it and retry.")
+        if api_key is not None and record.api_key != api_key:
+            raise ApiError(
+                401, "INVALID_ACCESS_TOKEN", f"Authorization: the access token was issued for another {API_KEY_HEADER}"
+            )
+        return Principal(
+            record.user_id, record.api_key, record.client_id, expand_scopes(record.scope.split(), self.known_scopes)
+        )
+
+    def require_scopes(self, principal: Principal, required: Iterable[str]) -> None:
+        missing = [scope for scope in required if scope not in principal.scopes]
+        if missing:
+            raise ApiError(
+                403,
+                "INSUFFICIENT_SCOPE",
+                f"scope: this operation needs {' and '.join(missing)}, which the access token lacks",
+            )

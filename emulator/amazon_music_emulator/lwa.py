@@ -1,0 +1,287 @@
+"""Emulated Login with Amazon: the authorization endpoint and the token endpoint, outside the User spec.
+
+``GET /ap/oa`` grants consent at once, for the user named by the ``user_id`` query parameter (an emulator extension)
+or the demo user, and redirects to ``redirect_uri`` with ``code`` and ``state``. PKCE: ``code_challenge_method``
+S256 or plain (plain when absent, as LWA). A missing or unknown ``client_id`` or a ``redirect_uri`` not registered for
+the client is answered with 400 and no redirect (RFC 6749 section 4.1.2.1); other errors are redirected as
+``error`` and ``error_description``. Registered loopback return URLs match on any port (RFC 8252 section 7.3).
+
+``POST /auth/o2/token`` (form-encoded) handles grant types ``authorization_code`` (client_secret, or code_verifier
+for PKCE, or both) and ``refresh_token``. Codes are single-use and live 5 minutes; a refresh rotates the refresh
+token (the old one stops working). Without a client_secret (PKCE only) no refresh token is issued. Errors follow RFC
+6749 section 5.2: ``{"error": "invalid_grant", "error_description": "..."}``, 401 for invalid_client.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starlette.types import Receive, Scope, Send
+
+from amazon_music_emulator.auth import AuthService
+from amazon_music_emulator.seed import DEMO_USER_ID, hash_secret
+from amazon_music_emulator.state import state_of
+from amazon_music_emulator.store import AuthCodeRecord, SecurityProfileRecord
+
+__all__ = ["AUTHORIZE_PATH", "CODE_TTL", "TOKEN_PATH", "LoginWithAmazon", "pkce_challenge"]
+
+AUTHORIZE_PATH = "/ap/oa"
+TOKEN_PATH = "/auth/o2/token"
+CODE_TTL = 300
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+_PKCE_VALUE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
+_NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+
+
+def pkce_challenge(verifier: str, method: str = "S256") -> str:
+    if method == "plain":
+        return verifier
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+class OAuthError(Exception):
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+def _redirect_allowed(redirect_uri: str, registered: tuple[str, ...]) -> bool:
+    if redirect_uri in registered:
+        return True
+    asked = urlsplit(redirect_uri)
+    host = asked.hostname
+    if host is None or (host not in _LOOPBACK_HOSTS and f"[{host}]" not in _LOOPBACK_HOSTS):
+        return False
+    for uri in registered:
+        known = urlsplit(uri)
+        if (known.scheme, known.hostname, known.path) == (asked.scheme, asked.hostname, asked.path):
+            return True
+    return False
+
+
+class LoginWithAmazon:
+    """The two endpoints as one ASGI app; the emulator instance comes from the scope."""
+
+    paths = frozenset({AUTHORIZE_PATH, TOKEN_PATH})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path, method = scope["path"], scope["method"]
+        expected = "GET" if path == AUTHORIZE_PATH else "POST"
+        if method != expected and not (method == "HEAD" and expected == "GET"):
+            await _send_json(
+                send,
+                405,
+                {"error": "invalid_request", "error_description": f"method: use {expected} on {path}"},
+                [(b"allow", expected.encode())],
+            )
+            return
+        auth = state_of(scope).auth
+        if path == AUTHORIZE_PATH:
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+            await self._authorize(auth, query, send)
+        else:
+            form = dict(parse_qsl((await _read_body(receive)).decode("utf-8", "replace"), keep_blank_values=True))
+            basic = _basic_credentials(scope)
+            try:
+                grant = self._token(auth, form, basic)
+            except OAuthError as error:
+                headers = list(_NO_STORE)
+                if error.status == 401 and basic is not None:
+                    headers.append((b"www-authenticate", b'Basic realm="Login with Amazon"'))
+                await _send_json(
+                    send, error.status, {"error": error.error, "error_description": error.description}, headers
+                )
+                return
+            await _send_json(send, 200, grant, list(_NO_STORE))
+
+    # -- GET /ap/oa ------------------------------------------------------------------------------------------------
+
+    async def _authorize(self, auth: AuthService, query: dict[str, str], send: Send) -> None:
+        client_id = query.get("client_id", "")
+        profile = auth.store.get_security_profile(client_id=client_id) if client_id else None
+        if profile is None:
+            description = "client_id: missing" if not client_id else "client_id: unknown client"
+            await _send_json(send, 400, {"error": "invalid_request", "error_description": description}, list(_NO_STORE))
+            return
+        redirect_uri = query.get("redirect_uri", "")
+        if not redirect_uri or not _redirect_allowed(redirect_uri, profile.redirect_uris):
+            description = (
+                "redirect_uri: missing" if not redirect_uri else "redirect_uri: not registered for this client"
+            )
+            await _send_json(send, 400, {"error": "invalid_request", "error_description": description}, list(_NO_STORE))
+            return
+        state = query.get("state")
+        try:
+            code, scope = self._issue_code(auth, profile, query, redirect_uri)
+        except OAuthError as error:
+            params = {"error": error.error, "error_description": error.description}
+            await _redirect(send, redirect_uri, params, state)
+            return
+        await _redirect(send, redirect_uri, {"code": code, "scope": scope}, state)
+
+    @staticmethod
+    def _issue_code(
+        auth: AuthService, profile: SecurityProfileRecord, query: dict[str, str], redirect_uri: str
+    ) -> tuple[str, str]:
+        if query.get("response_type") != "code":
+            raise OAuthError("unsupported_response_type", "response_type: must be code")
+        try:
+            scopes = auth.check_scopes(query.get("scope", "").split())
+        except ValueError as exc:
+            raise OAuthError("invalid_scope", str(exc)) from None
+        challenge = query.get("code_challenge")
+        method = query.get("code_challenge_method")
+        if method is not None and method not in ("S256", "plain"):
+            raise OAuthError("invalid_request", "code_challenge_method: must be S256 or plain")
+        if challenge is None and method is not None:
+            raise OAuthError("invalid_request", "code_challenge: missing (code_challenge_method was given)")
+        if challenge is not None:
+            if not _PKCE_VALUE.match(challenge):
+                raise OAuthError("invalid_request", "code_challenge: must be 43 to 128 characters of [A-Za-z0-9._~-]")
+            method = method or "plain"
+        user_id = query.get("user_id") or DEMO_USER_ID
+        if auth.store.get_user(user_id) is None:
+            raise OAuthError("access_denied", f"user_id: no user {user_id} in this emulator")
+        code = secrets.token_urlsafe(32)
+        scope = " ".join(scopes)
+        record = AuthCodeRecord(
+            profile.client_id, user_id, scope, redirect_uri, challenge, method, time.time() + CODE_TTL
+        )
+        auth.store.insert_auth_code(hash_secret(code), record)
+        return code, scope
+
+    # -- POST /auth/o2/token ---------------------------------------------------------------------------------------
+
+    def _token(self, auth: AuthService, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, object]:
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant_type: missing")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise OAuthError("unsupported_grant_type", f"grant_type: {grant_type} is not supported")
+        client_id = form.get("client_id") or (basic[0] if basic else "")
+        client_secret = form.get("client_secret") or (basic[1] if basic else None)
+        if not client_id:
+            raise OAuthError("invalid_request", "client_id: missing")
+        profile = auth.store.get_security_profile(client_id=client_id)
+        if profile is None:
+            raise OAuthError("invalid_client", "client_id: unknown client", 401)
+        if client_secret is not None and not hmac.compare_digest(
+            hash_secret(client_secret), profile.client_secret_hash
+        ):
+            raise OAuthError("invalid_client", "client_secret: does not match the client", 401)
+        if grant_type == "authorization_code":
+            return self._exchange_code(auth, profile, form, confidential=client_secret is not None)
+        if client_secret is None:
+            raise OAuthError("invalid_request", "client_secret: missing (needed to refresh)")
+        return self._refresh(auth, profile, form)
+
+    @staticmethod
+    def _exchange_code(
+        auth: AuthService, profile: SecurityProfileRecord, form: dict[str, str], *, confidential: bool
+    ) -> dict[str, object]:
+        code = form.get("code")
+        if not code:
+            raise OAuthError("invalid_request", "code: missing")
+        if not form.get("redirect_uri"):
+            raise OAuthError("invalid_request", "redirect_uri: missing")
+        record = auth.store.consume_auth_code(hash_secret(code))
+        if record is None:
+            raise OAuthError("invalid_grant", "code: unknown or already used")
+        if record.expires_at <= time.time():
+            raise OAuthError("invalid_grant", "code: expired")
+        if record.client_id != profile.client_id:
+            raise OAuthError("invalid_grant", "code: was issued to another client")
+        if record.redirect_uri != form["redirect_uri"]:
+            raise OAuthError("invalid_grant", "redirect_uri: does not match the authorization request")
+        verifier = form.get("code_verifier")
+        if record.code_challenge is not None:
+            if not verifier:
+                raise OAuthError("invalid_grant", "code_verifier: missing (the authorization used PKCE)")
+            expected = pkce_challenge(verifier, record.code_challenge_method or "plain")
+            if not hmac.compare_digest(expected, record.code_challenge):
+                raise OAuthError("invalid_grant", "code_verifier: does not match the code_challenge")
+        elif not confidential:
+            raise OAuthError("invalid_request", "client_secret: missing (or use PKCE with code_verifier)")
+        grant = auth.mint(
+            record.user_id, record.scope.split(), api_key=profile.api_key, with_refresh_token=confidential
+        )
+        return _token_response(grant.access_token, grant.refresh_token, grant.expires_in)
+
+    @staticmethod
+    def _refresh(auth: AuthService, profile: SecurityProfileRecord, form: dict[str, str]) -> dict[str, object]:
+        refresh_token = form.get("refresh_token")
+        if not refresh_token:
+            raise OAuthError("invalid_request", "refresh_token: missing")
+        record = auth.refresh_token_record(refresh_token)
+        if record is None:
+            raise OAuthError("invalid_grant", "refresh_token: unknown, revoked or already used")
+        if record.client_id != profile.client_id:
+            raise OAuthError("invalid_grant", "refresh_token: was issued to another client")
+        try:
+            grant = auth.mint(
+                record.user_id,
+                record.scope.split(),
+                api_key=record.api_key,
+                revoke_refresh_token=hash_secret(refresh_token),
+            )
+        except LookupError:
+            raise OAuthError("invalid_grant", "refresh_token: unknown, revoked or already used") from None
+        return _token_response(grant.access_token, grant.refresh_token, grant.expires_in)
+
+
+def _token_response(access_token: str, refresh_token: str | None, expires_in: int) -> dict[str, object]:
+    body: dict[str, object] = {"access_token": access_token, "token_type": "bearer", "expires_in": expires_in}
+    if refresh_token is not None:
+        body["refresh_token"] = refresh_token
+    return body
+
+
+def _basic_credentials(scope: Scope) -> tuple[str, str] | None:
+    for key, value in scope["headers"]:
+        if key == b"authorization":
+            scheme, _, encoded = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "basic":
+                return None
+            try:
+                user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+            except ValueError:
+                return None
+            return user, password
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, object], headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps(payload).encode()
+    all_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": all_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Send, redirect_uri: str, params: dict[str, str], state: str | None) -> None:
+    if state is not None:
+        params = {**params, "state": state}
+    parts = urlsplit(redirect_uri)
+    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
+    location = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    headers = [(b"location", location.encode()), (b"content-length", b"0"), *_NO_STORE]
+    await send({"type": "http.response.start", "status": 302, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

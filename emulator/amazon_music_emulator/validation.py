@@ -1,0 +1,163 @@
+"""Request validation from the spec, with messages that name the field.
+
+connexion's own validators report "500 is greater than the maximum of 100" without saying which parameter, and
+build a JSON Schema validator per parameter per request. These subclasses compile each schema once and raise
+``ApiError`` 400 BAD_REQUEST with ``<field>: <problem>`` messages. Unknown query parameters are refused (strict).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import is_null, is_nullable
+from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
+
+from amazon_music_emulator.errors import ApiError
+
+__all__ = ["VALIDATOR_MAP", "FieldNamingBodyValidator", "FieldNamingParameterValidator", "describe_error"]
+
+_compiled: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+# When several rules fail, report the one that says most about the input.
+_PREFERENCE = ("type", "required", "additionalProperties", "enum", "pattern", "minimum", "maximum")
+
+
+def _validator(schema: dict[str, Any]) -> Draft4Validator:
+    # Keyed by identity: the spec's schemas live as long as the process; the schema is kept to pin its id.
+    cached = _compiled.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        cached = (schema, validator)
+        _compiled[id(schema)] = cached
+    return cached[1]
+
+
+def _first(errors: Iterable[ValidationError]) -> ValidationError | None:
+    found = list(errors)
+    if not found:
+        return None
+
+    def rank(error: ValidationError) -> int:
+        kind = str(error.validator)
+        return _PREFERENCE.index(kind) if kind in _PREFERENCE else len(_PREFERENCE)
+
+    return min(found, key=rank)
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe_error(error: ValidationError, field: str, schema: dict[str, Any]) -> str:
+    """``<field>: <problem>`` for one JSON Schema error; ``field`` is where the validated value sits."""
+    path = ".".join(str(part) for part in error.absolute_path)
+    where = f"{field}.{path}" if path and field != "body" else (path or field)
+    kind = error.validator
+    if kind == "pattern" and error.instance == "":
+        return f"{where}: must not be empty"
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        return f"{where + '.' if path else ''}{missing[0] if missing else where}: is required"
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = extra[0] if extra else where
+        return f"{where + '.' if path else ''}{name}: is not a known field"
+    if kind == "pattern":
+        description = error.schema.get("description") or schema.get("description")
+        items = str(error.instance).count(",") + 1
+        count = f" ({items} given)" if items > 1 else ""
+        if description:
+            first_sentence = description.split(". ", 1)[0].rstrip(".")
+            hint = f": expected {first_sentence[:1].lower()}{first_sentence[1:]}"
+        else:
+            hint = f" does not match {error.validator_value}"
+        return f"{where}: {_shorten(error.instance)} is not valid{hint}{count}"
+    if kind in ("maxLength", "minLength"):
+        return f"{where}: {_shorten(error.instance)} is too {'long' if kind == 'maxLength' else 'short'}" + (
+            f" (at most {error.validator_value} characters)"
+            if kind == "maxLength"
+            else f" (at least {error.validator_value})"
+        )
+    return f"{where}: {error.message}"
+
+
+class FieldNamingParameterValidator(ParameterValidator):  # type: ignore[misc]
+    """Path and query parameters, checked against the spec; unknown query parameters refused."""
+
+    def validate_request(self, request: Any) -> None:
+        if self.strict_validation:
+            extra = sorted(self.validate_query_parameter_list(request, security_params=self.security_query_params))
+            if extra:
+                known = ", ".join(p["name"] for p in self.parameters.get("query", [])) or "none"
+                raise ApiError.bad_request(extra[0], f"is not a query parameter of this operation (it takes: {known})")
+        for location, source in (("path", request.path_params), ("query", request.query_params)):
+            for param in self.parameters.get(location, []):
+                key = param["name"].replace("-", "_") if location == "path" else param["name"]
+                message = self._check(location, source.get(key), param)
+                if message:
+                    raise ApiError.bad_request(param["name"], message)
+        for param in self.parameters.get("header", []):
+            message = self._check("header", request.headers.get(param["name"]), param)
+            if message:
+                raise ApiError.bad_request(param["name"], message)
+
+    @staticmethod
+    def _check(location: str, value: Any, param: dict[str, Any]) -> str | None:
+        """The problem (without the field name), or None."""
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is None:
+            return f"is required (a {location} parameter)" if param.get("required") else None
+        schema = param.get("schema", param)
+        error = _first(_validator(schema).iter_errors(value))
+        if error is None:
+            return None
+        return describe_error(error, param["name"], param).split(": ", 1)[1]
+
+
+class FieldNamingBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    """JSON bodies: malformed JSON, a missing body and schema failures each name the field."""
+
+    @property
+    def _validator(self) -> Draft4Validator:
+        return _validator(self._schema)
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        if self._required and not int(Headers(scope=scope).get("content-length", 0) or 0):
+            raise ApiError.bad_request("body", "is required (a JSON object)")
+        result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+        return result
+
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw:
+            return None
+        try:
+            return json.loads(raw.decode(self._encoding))
+        except UnicodeDecodeError:
+            raise ApiError.bad_request("body", f"is not {self._encoding} text") from None
+        except json.JSONDecodeError as exc:
+            raise ApiError.bad_request(
+                "body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            ) from None
+
+    def _validate(self, body: Any) -> None:
+        if body is None and not self._nullable:
+            raise ApiError.bad_request("body", "is required (a JSON object)")
+        error = _first(self._validator.iter_errors(body))
+        if error is not None:
+            raise ApiError.bad_request(*describe_error(error, "body", self._schema).split(": ", 1))
+
+
+VALIDATOR_MAP: dict[str, Any] = {
+    "parameter": FieldNamingParameterValidator,
+    "body": MediaTypeDict({**CONNEXION_VALIDATORS["body"], "*/*json": FieldNamingBodyValidator}),
+}
