@@ -19,6 +19,8 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 SPEC ?= spec/amazon-music-user-v1.yaml
 GENERATED ?= generated/amazon_music_generated
 GENERATOR_CONFIG ?= spec/generator.yaml
+# Custom Jinja templates that override some of the generator's (faster model parsing, issue 7)
+GENERATOR_TEMPLATES ?= spec/templates
 
 PY_SOURCES := overlay emulator scripts tests
 TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/amazon_music_generated scripts
@@ -26,6 +28,7 @@ TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/
 .PHONY: help install generate check-generated errata check-errata lint-spec lint format typecheck test clean distclean
 
 help:
+	@echo "make demo             install, then a narrated tour of all 17 operations through the CLI (fresh emulator)"
 	@echo "make install          .venv with the package editable + [emulator,dev]; npm tools in $(NPM_DIR)"
 	@echo "make generate         regenerate $(GENERATED) from $(SPEC)"
 	@echo "make check-generated  fail if $(GENERATED) differs from what $(SPEC) generates"
@@ -38,8 +41,8 @@ help:
 	@echo "make check-typescript openapi-typescript types from the bundle; examples/typescript under tsc --strict"
 	@echo "make browser          make sure chromium is installed for the browser checks (apt-get as root)"
 	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
-	@echo "make bench            benchmarks (emulator: req/s, p50/p99 over loopback; BENCH_ARGS for its options)"
-	@echo "                      then the client: overhead vs raw httpx, walk memory (BENCH_CLIENT_ARGS)"
+	@echo "make bench            benchmarks, one table and BENCHMARKS.md: client vs raw httpx, parsing, walk, users(ids),"
+	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit (BENCH_*_ARGS)"
 	@echo "make clean            remove caches and build output (distclean: also .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -65,10 +68,12 @@ $(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json $(NPM_DIR)/package-l
 # ---------------------------------------------------------------------------------------------------------------
 # The generated client: one code path (scripts/check_generated.py) for writing and for checking.
 generate: install
-	$(BIN)/python scripts/check_generated.py --spec $(SPEC) --generated $(GENERATED) --config $(GENERATOR_CONFIG) --write
+	$(BIN)/python scripts/check_generated.py --spec $(SPEC) --generated $(GENERATED) --config $(GENERATOR_CONFIG) \
+		--templates $(GENERATOR_TEMPLATES) --write
 
 check-generated: install
-	$(BIN)/python scripts/check_generated.py --spec $(SPEC) --generated $(GENERATED) --config $(GENERATOR_CONFIG)
+	$(BIN)/python scripts/check_generated.py --spec $(SPEC) --generated $(GENERATED) --config $(GENERATOR_CONFIG) \
+		--templates $(GENERATOR_TEMPLATES)
 
 # spec/ERRATA.md is built from the spec's x-doc-errata.
 errata: install
@@ -160,13 +165,26 @@ fuzz-long: install
 # directory (SERVE_ARGS="--db PATH", "--reset", "--port N", "--fault-rate F", ...).
 # `make bench` is not part of `make test`: each benchmark is bounded in count and time and targets 127.0.0.1 only.
 SERVE_ARGS ?=
-BENCH_ARGS ?=
-# scripts/bench_client.py: client overhead vs raw httpx and walk memory, in-process (e.g. "--rounds 30 --calls 300")
+# scripts/bench.py runs every benchmark below, prints one table and writes BENCHMARKS.md (figures as JSON in
+# reports/bench/); each script's options pass through:
+# scripts/bench_emulator.py: the emulator against Prism's mock over loopback (e.g. "--rounds 5 --max-seconds 10")
+BENCH_ARGS ?= --max-seconds 6
+# scripts/bench_client.py: client overhead vs raw httpx, parsing, walk, memory, users(ids) (e.g. "--rounds 30")
 BENCH_CLIENT_ARGS ?=
+# scripts/bench_testing_kit.py: per-test cost of the testing kit's fixture, median and spread (e.g. "--runs 500")
+BENCH_KIT_ARGS ?=
 .PHONY: serve bench
 serve: install
 	$(BIN)/amazon-music-emulator serve $(SERVE_ARGS)
 
 bench: install
-	$(BIN)/python scripts/bench_emulator.py $(BENCH_ARGS)
-	$(BIN)/python scripts/bench_client.py $(BENCH_CLIENT_ARGS)
+	$(BIN)/python scripts/bench.py --emulator-args="$(BENCH_ARGS)" --client-args="$(BENCH_CLIENT_ARGS)" \
+		--kit-args="$(BENCH_KIT_ARGS)"
+
+# ---------------------------------------------------------------------------------------------------------------
+# The demo (issue 5): a fresh emulator on a free port (temporary database, rate limit 5/s), then every operation
+# through the amazon-music command, narrated; the emulator is stopped and the folder removed. DEMO_ARGS="--keep".
+DEMO_ARGS ?=
+.PHONY: demo
+demo: install
+	@$(BIN)/python scripts/demo.py $(DEMO_ARGS)

@@ -2,17 +2,24 @@
 
     amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
+                                [--workers N]
     amazon-music-emulator token [--db PATH] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
     amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
 
 The store defaults to a file in the user's data directory, so state persists across restarts; ``serve`` prints the
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
 emulator on that file accepts the token at once.
+
+``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
+every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
+file's generation on each request. What lives in a process is per worker: the rate limit counts per API key in each
+worker (up to N times the limit in all), and each worker draws its own random fault sequence from ``--fault-seed``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import socket
 import sys
@@ -86,6 +93,13 @@ def main() -> None:
     "--seed-size", multiple=True, metavar="KIND=N", help="Seed size, e.g. followers=10000 (with a new store)."
 )
 @click.option("--quiet", is_flag=True, help="No access log.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the database file (rate limit and fault sequence are then per worker).",
+)
 def serve(
     host: str,
     port: int,
@@ -98,11 +112,16 @@ def serve(
     token_ttl: int,
     seed_size: tuple[str, ...],
     quiet: bool,
+    workers: int,
 ) -> None:
     """Serve the emulator; print its base URL and demo credentials."""
     import uvicorn
 
+    from amazon_music_emulator.serving import HTTP_PROTOCOL
+
     db_path = db or default_db_path()
+    if workers > 1 and str(db_path) == ":memory:":
+        raise click.BadParameter("several workers share one database file; give --db a file", param_hint="--workers")
     app = create_app(
         db_path,
         seed=_seed_config(seed_size),
@@ -147,12 +166,36 @@ def serve(
         )
     )
     sys.stdout.flush()
-    config = uvicorn.Config(app, log_level="info", access_log=not quiet, lifespan="on")
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        app.close()
+    if workers == 1:
+        config = uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="info", access_log=not quiet, lifespan="on")
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            app.close()
+        return
+    # Each worker opens the (now seeded) file itself: the app is built in the worker from this factory.
+    app.close()
+    factory = functools.partial(
+        create_app,
+        db_path,
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        fault_seed=fault_seed,
+        token_ttl=token_ttl,
+    )
+    config = uvicorn.Config(
+        factory,
+        factory=True,
+        workers=workers,
+        http=HTTP_PROTOCOL,
+        log_level="info",
+        access_log=not quiet,
+        lifespan="on",
+    )
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @main.command()

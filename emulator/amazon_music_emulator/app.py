@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from starlette.types import Receive, Scope, Send
 
@@ -110,7 +111,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 def create_app(
     db: str | os.PathLike[str] = ":memory:",
     *,
-    seed: SeedConfig | None = None,
+    seed: SeedConfig | Literal[False] | None = None,
     reset: bool = False,
     fault_rate: float = 0.0,
     latency_ms: float = 0.0,
@@ -121,9 +122,10 @@ def create_app(
 ) -> EmulatorApp:
     """An emulator on the store at ``db`` (``:memory:`` for tests), seeded on first use.
 
-    ``seed`` sizes the synthetic population (``SeedConfig(followers=10_000)`` for benchmarks); ``reset`` empties and
-    reseeds an existing store. ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs
-    (see faults.py); ``validate_responses`` checks every response against the spec (tests turn it on).
+    ``seed`` sizes the synthetic population (``SeedConfig(followers=10_000)`` for benchmarks), or ``False`` for a bare
+    store (the demo user and API keys only: tests arrange the rest); ``reset`` empties and reseeds an existing store.
+    ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs (see faults.py);
+    ``validate_responses`` checks every response against the spec (tests turn it on).
     """
     if token_ttl <= 0:
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")

@@ -13,6 +13,11 @@ The checks, in the order a request meets them, and what each failure answers:
     token unknown, revoked, expired, or minted for    401 INVALID_ACCESS_TOKEN
       another API key
     token without the operation's scope               403 INSUFFICIENT_SCOPE (the message names the scope)
+
+Every API request runs the first four checks, so their successes are remembered (API key -> security profile,
+credentials -> principal) for as long as the store's generation stays the same: any write to the store, from this
+process or another on the same file, makes the next request look them up again. Failures are never remembered, and a
+remembered token still expires on time.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.seed import DEMO_API_KEY, hash_secret
@@ -43,6 +49,9 @@ ACCESS_TOKEN_PREFIX = "Atza|"
 REFRESH_TOKEN_PREFIX = "Atzr|"
 DEFAULT_TOKEN_TTL = 3600
 MAX_TOKEN_LENGTH = 2048  # LWA's documented bound for access tokens
+_MAX_REMEMBERED = 1024  # successful checks remembered per kind; then the memory starts over
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 _TOKEN_BODY = re.compile(r"[A-Za-z0-9._~+/=|-]+")
 
 
@@ -103,6 +112,9 @@ class AuthService:
         self.known_scopes = tuple(known_scopes)
         self.token_ttl = token_ttl
         self.clock = clock
+        # Successful checks, each with the store generation it was made at (and the token's expiry).
+        self._profiles: dict[str, tuple[tuple[int, ...], SecurityProfileRecord]] = {}
+        self._principals: dict[tuple[str | None, str], tuple[tuple[int, ...], Principal, float | None]] = {}
 
     def __repr__(self) -> str:
         return f"AuthService(store={self.store!r}, token_ttl={self.token_ttl})"
@@ -176,13 +188,31 @@ class AuthService:
     def check_api_key(self, api_key: str | None) -> SecurityProfileRecord:
         if not api_key:
             raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
+        generation = self.store.generation()
+        remembered = self._profiles.get(api_key)
+        if remembered is not None and remembered[0] == generation:
+            return remembered[1]
         profile = self.store.get_security_profile(api_key=api_key)
         if profile is None:
             raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
+        _remember(self._profiles, api_key, (generation, profile))
         return profile
 
     def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
         """The principal of a request's credentials, or ApiError 401 with the documented code."""
+        if authorization:
+            generation = self.store.generation()
+            remembered = self._principals.get((api_key, authorization))
+            if remembered is not None and remembered[0] == generation:
+                expires_at = remembered[2]
+                if expires_at is None or expires_at > self.clock():
+                    return remembered[1]
+            principal, expires_at = self._authenticate(api_key, authorization)
+            _remember(self._principals, (api_key, authorization), (generation, principal, expires_at))
+            return principal
+        return self._authenticate(api_key, authorization)[0]
+
+    def _authenticate(self, api_key: str | None, authorization: str | None) -> tuple[Principal, float | None]:
         scheme, _, token = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer":
             raise ApiError(
@@ -211,9 +241,10 @@ class AuthService:
             raise ApiError(
                 401, "INVALID_ACCESS_TOKEN", f"Authorization: the access token was issued for another {API_KEY_HEADER}"
             )
-        return Principal(
+        principal = Principal(
             record.user_id, record.api_key, record.client_id, expand_scopes(record.scope.split(), self.known_scopes)
         )
+        return principal, record.expires_at
 
     def require_scopes(self, principal: Principal, required: Iterable[str]) -> None:
         missing = [scope for scope in required if scope not in principal.scopes]
@@ -223,3 +254,9 @@ class AuthService:
                 "INSUFFICIENT_SCOPE",
                 f"scope: this operation needs {' and '.join(missing)}, which the access token lacks",
             )
+
+
+def _remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(memory) >= _MAX_REMEMBERED:
+        memory.clear()
+    memory[key] = value

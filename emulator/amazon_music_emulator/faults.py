@@ -1,12 +1,12 @@
-"""Fault injection for client testing: added latency, a per-API-key rate limit, and random 429/503 answers.
+"""Fault injection for client testing: added latency, a per-API-key rate limit, and random 429/5xx answers.
 
 ``FaultSettings`` holds the knobs; they can be changed while the emulator runs (``app.faults.fault_rate = 0.5``),
 which is how a test flips them mid-scenario. Random faults come from a seeded generator, so the same seed and the
 same sequence of requests give the same faults. The middleware applies to the API (paths under /v1/) only, not to
 /docs, the spec or Login with Amazon.
 
-Order per request: latency, then the rate limit (429 THROTTLED with Retry-After), then a random fault (429 THROTTLED
-with Retry-After, or 503 SERVICE_UNAVAILABLE).
+Order per request: latency, then the rate limit (429 THROTTLED with Retry-After), then a random fault: one of
+``fault_statuses`` (429 and 503 by default), drawn evenly; a 429 carries Retry-After.
 """
 
 from __future__ import annotations
@@ -17,16 +17,32 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator.errors import error_body
 
-__all__ = ["FaultSettings", "FaultsMiddleware"]
+__all__ = ["DEFAULT_FAULT_STATUSES", "FAULT_CODES", "FaultSettings", "FaultsMiddleware"]
 
 _WINDOW = 1.0  # the rate limit counts requests in the last second
 _MAX_KEYS = 10_000
+# The statuses a random fault can take, with the code its body carries.
+FAULT_CODES: dict[int, str] = {
+    429: "THROTTLED",
+    500: "INTERNAL_SERVER_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+_FAULT_MESSAGES = {
+    429: "Rate exceeded.",
+    500: "Internal server error.",
+    502: "Bad gateway; retry with backoff.",
+    503: "The service is unavailable; retry with backoff.",
+    504: "Gateway timeout; retry with backoff.",
+}
+DEFAULT_FAULT_STATUSES = (429, 503)
 
 
 class FaultSettings:
@@ -38,6 +54,7 @@ class FaultSettings:
         rate_limit: int = 0,
         seed: int = 0,
         retry_after: int = 1,
+        fault_statuses: Iterable[int] = DEFAULT_FAULT_STATUSES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lock = threading.Lock()
@@ -47,12 +64,13 @@ class FaultSettings:
         self.latency_ms = latency_ms
         self.rate_limit = rate_limit
         self.retry_after = retry_after
+        self.fault_statuses = tuple(fault_statuses)
         self.reseed(seed)
 
     def __repr__(self) -> str:
         return (
             f"FaultSettings(fault_rate={self.fault_rate}, latency_ms={self.latency_ms}, "
-            f"rate_limit={self.rate_limit}, seed={self.seed})"
+            f"rate_limit={self.rate_limit}, fault_statuses={self.fault_statuses}, seed={self.seed})"
         )
 
     @property
@@ -101,6 +119,21 @@ class FaultSettings:
             raise ValueError(f"retry_after: must not be negative, not {value}")
         self._retry_after = int(value)
 
+    @property
+    def fault_statuses(self) -> tuple[int, ...]:
+        """The statuses random faults are drawn from, evenly: any of 429, 500, 502, 503 and 504."""
+        return self._fault_statuses
+
+    @fault_statuses.setter
+    def fault_statuses(self, value: Iterable[int]) -> None:
+        statuses = tuple(dict.fromkeys(value))
+        unknown = [status for status in statuses if status not in FAULT_CODES]
+        if not statuses or unknown:
+            raise ValueError(
+                f"fault_statuses: expected one or more of {', '.join(map(str, FAULT_CODES))}, not {list(value)}"
+            )
+        self._fault_statuses = statuses
+
     def reseed(self, seed: int) -> None:
         """Restart the random fault sequence from ``seed``."""
         with self._lock:
@@ -108,15 +141,16 @@ class FaultSettings:
             self._rng = random.Random(seed)
 
     def draw_fault(self) -> int | None:
-        """429, 503 or None for the next request, from the seeded sequence."""
+        """One of ``fault_statuses``, or None, for the next request, from the seeded sequence."""
         if self._fault_rate <= 0.0:
             return None
+        statuses = self._fault_statuses
         with self._lock:
             hit = self._rng.random() < self._fault_rate
-            throttle = self._rng.random() < 0.5
+            pick = self._rng.random()
         if not hit:
             return None
-        return 429 if throttle else 503
+        return statuses[min(int(pick * len(statuses)), len(statuses) - 1)]
 
     def admit(self, api_key: str) -> float:
         """0 when the request is within the rate limit, else the seconds until it would be."""
@@ -156,12 +190,11 @@ class FaultsMiddleware:
                 await _send_error(send, 429, "THROTTLED", "Rate exceeded.", retry_after=retry)
                 return
         fault = settings.draw_fault()
-        if fault == 429:
-            await _send_error(send, 429, "THROTTLED", "Rate exceeded.", retry_after=settings.retry_after)
-        elif fault == 503:
-            await _send_error(send, 503, "SERVICE_UNAVAILABLE", "The service is unavailable; retry with backoff.")
-        else:
+        if fault is None:
             await self.app(scope, receive, send)
+            return
+        retry_after = settings.retry_after if fault == 429 else None
+        await _send_error(send, fault, FAULT_CODES[fault], _FAULT_MESSAGES[fault], retry_after=retry_after)
 
 
 def _header(scope: Scope, name: bytes) -> str:

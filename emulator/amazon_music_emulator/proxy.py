@@ -25,7 +25,7 @@ import sys
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -105,16 +105,25 @@ class Mismatch:
 # -- the spec, read once --------------------------------------------------------------------------------------------
 
 
-def _openapi_to_json_schema(node: Any) -> Any:
-    """An OpenAPI 3.0 schema node as JSON Schema 2020-12: `nullable` becomes a null type, refs become absolute."""
+_NAME_MAPS = ("properties", "patternProperties", "schemas", "responses", "paths", "parameters", "headers", "content")
+_OPENAPI_ONLY = ("nullable", "example", "examples", "discriminator", "xml", "externalDocs", "links")
+
+
+def _openapi_to_json_schema(node: Any, *, names: bool = False) -> Any:
+    """OpenAPI 3.0 schemas as JSON Schema 2020-12: `nullable` becomes a null type, local refs become absolute.
+
+    With ``names``, ``node`` maps names (property names, status codes, paths) to nodes: its keys are kept as they are.
+    """
     if isinstance(node, list):
         return [_openapi_to_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if names:
+        return {key: _openapi_to_json_schema(value) for key, value in node.items()}
     converted = {
-        key: _openapi_to_json_schema(value)
+        key: _openapi_to_json_schema(value, names=key in _NAME_MAPS)
         for key, value in node.items()
-        if key not in ("nullable", "example", "discriminator", "xml", "externalDocs") and not key.startswith("x-")
+        if key not in _OPENAPI_ONLY and not key.startswith("x-")
     }
     if isinstance(converted.get("$ref"), str) and converted["$ref"].startswith("#"):
         converted["$ref"] = _SPEC_URI + converted["$ref"]
@@ -151,7 +160,7 @@ class _Operation:
 
 def _path_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}/]+\})", template)
-    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 class ResponseChecker:
@@ -211,7 +220,7 @@ class ResponseChecker:
 
     def match(self, method: str, path: str) -> _Operation | None:
         for operation in self._operations:
-            if operation.method == method.upper() and operation.pattern.match(path):
+            if operation.method == method.upper() and operation.pattern.fullmatch(path):
                 return operation
         return None
 
@@ -264,7 +273,8 @@ def _media_type_matches(actual: str, documented: str) -> bool:
     return documented.endswith("/*") and actual.startswith(documented[:-1])
 
 
-def _pointer(parts: Iterator[Any] | Any) -> str:
+def _pointer(parts: Iterable[Any]) -> str:
+    """A JSON pointer (RFC 6901) from its reference tokens."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
@@ -309,13 +319,13 @@ def _schema_errors(validator: Draft202012Validator, document: Any) -> Iterator[t
         if error.validator == "required" and isinstance(error.instance, dict):
             for name in error.validator_value:
                 if name not in error.instance:
-                    yield f"{pointer}/{name}", "a required property", "missing"
+                    yield pointer + _pointer([name]), "a required property", "missing"
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set(error.schema.get("properties", {}))
             for name in error.instance:
                 if name not in allowed:
-                    yield f"{pointer}/{name}", "no property outside the schema", _short(error.instance[name])
+                    yield pointer + _pointer([name]), "no property outside the schema", _short(error.instance[name])
             continue
         yield pointer, _expected(error), _short(error.instance)
 
@@ -327,7 +337,7 @@ def _shape(status: int, document: Any) -> Iterator[tuple[str, str, str, str]]:
     envelope = "data" if 200 <= status < 300 else "error"
     for key in document:
         if key != envelope:
-            yield "envelope", f"/{key}", f"only `{envelope}` at the top level", _short(document[key])
+            yield "envelope", _pointer([key]), f"only `{envelope}` at the top level", _short(document[key])
     error = document.get("error")
     if envelope == "error" and isinstance(error, dict) and "status" in error and error["status"] != str(status):
         yield "error-status", "/error/status", f'"{status}" (the HTTP status as a string)', _short(error["status"])
@@ -358,7 +368,7 @@ def _paging(node: Any, pointer: str) -> Iterator[tuple[str, str, str, str]]:
         )
     for key, value in node.items():
         if isinstance(value, dict | list):
-            yield from _paging(value, f"{pointer}/{_pointer([key])[1:]}")
+            yield from _paging(value, pointer + _pointer([key]))
 
 
 # -- the report -----------------------------------------------------------------------------------------------------

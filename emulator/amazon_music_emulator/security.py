@@ -20,18 +20,28 @@ from amazon_music_emulator.state import state_of
 __all__ = ["PRINCIPAL_KEY", "SECURITY_MAP", "ApiKeyHandler", "LwaTokenHandler"]
 
 PRINCIPAL_KEY = "principal"
+_API_KEY = API_KEY_HEADER.encode("latin-1")
 
 Verifier = Callable[[ConnexionRequest], dict[str, Any]]
+
+
+def _header(request: ConnexionRequest, name: bytes) -> str | None:
+    """The first value of a header (``name`` lower-case, as ASGI gives names), read from the scope directly: the
+    request's Starlette ``Headers`` would be built for the lookup on every request."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 class ApiKeyHandler(AbstractSecurityHandler):  # type: ignore[misc]
     """``x-api-key``: a known security profile ID."""
 
     def get_fn(self, security_scheme: dict[str, Any], required_scopes: list[str]) -> Verifier:
-        header = security_scheme["name"]
+        header = security_scheme["name"].lower().encode("latin-1")
 
         def verify(request: ConnexionRequest) -> dict[str, Any]:
-            profile = state_of(request.scope).auth.check_api_key(request.headers.get(header))
+            profile = state_of(request.scope).auth.check_api_key(_header(request, header))
             return {"api_key": profile.api_key}
 
         return verify
@@ -45,7 +55,7 @@ class LwaTokenHandler(AbstractSecurityHandler):  # type: ignore[misc]
 
         def verify(request: ConnexionRequest) -> dict[str, Any]:
             auth = state_of(request.scope).auth
-            principal = auth.authenticate(request.headers.get(API_KEY_HEADER), request.headers.get("authorization"))
+            principal = auth.authenticate(_header(request, _API_KEY), _header(request, b"authorization"))
             auth.require_scopes(principal, required)
             return {"sub": principal.user_id, PRINCIPAL_KEY: principal}
 

@@ -20,6 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from amazon_music_emulator.store import SecurityProfileRecord, SeedRows, Store
 
@@ -37,6 +38,7 @@ __all__ = [
     "OTHER_CLIENT_SECRET",
     "PRIVATE_USER_ID",
     "SeedConfig",
+    "build_bare_seed",
     "build_seed",
     "hash_secret",
     "open_store",
@@ -227,14 +229,6 @@ def build_seed(config: SeedConfig = SeedConfig()) -> SeedRows:
         library.append((DEMO_USER_ID, track_id, rng.random() < 0.1, rng.random() < 0.2))
     library += [("6ozjgidgbvjdv3j6dd5jm7ipom", track_id, False, False) for track_id, _ in DOCS_TRACKS]
 
-    profiles = [
-        SecurityProfileRecord(
-            DEMO_API_KEY, DEMO_CLIENT_ID, hash_secret(DEMO_CLIENT_SECRET), "Demo app", DEMO_REDIRECT_URIS
-        ),
-        SecurityProfileRecord(
-            OTHER_API_KEY, OTHER_CLIENT_ID, hash_secret(OTHER_CLIENT_SECRET), "Other app", DEMO_REDIRECT_URIS
-        ),
-    ]
     return SeedRows(
         users=users,
         artists=artists,
@@ -246,40 +240,80 @@ def build_seed(config: SeedConfig = SeedConfig()) -> SeedRows:
         playlist_follows=playlist_follows,
         podcast_follows=podcast_follows,
         library_tracks=library,
-        security_profiles=profiles,
+        security_profiles=_security_profiles(),
         meta=[("seed_config", repr(config))],
     )
 
 
-_templates: dict[SeedConfig, Store] = {}
+def _security_profiles() -> list[SecurityProfileRecord]:
+    return [
+        SecurityProfileRecord(
+            DEMO_API_KEY, DEMO_CLIENT_ID, hash_secret(DEMO_CLIENT_SECRET), "Demo app", DEMO_REDIRECT_URIS
+        ),
+        SecurityProfileRecord(
+            OTHER_API_KEY, OTHER_CLIENT_ID, hash_secret(OTHER_CLIENT_SECRET), "Other app", DEMO_REDIRECT_URIS
+        ),
+    ]
+
+
+def build_bare_seed() -> SeedRows:
+    """A bare store's rows: the demo security profiles and the demo user, with no follows, library or catalog.
+
+    What a test starts from when it arranges every entity itself (the testing kit's ``emulate(seed=False)``).
+    """
+    demo = next(row for row in DOCS_USERS if row[0] == DEMO_USER_ID)
+    return SeedRows(
+        users=[(*demo, PROFILE_IMAGE)],
+        artists=(),
+        playlists=(),
+        tracks=(),
+        podcast_shows=(),
+        user_follows=(),
+        artist_follows=(),
+        playlist_follows=(),
+        podcast_follows=(),
+        library_tracks=(),
+        security_profiles=_security_profiles(),
+        meta=[("seed_config", "bare")],
+    )
+
+
+_templates: dict[SeedConfig | None, Store] = {}  # None: the bare store
 _templates_lock = threading.Lock()
 
 
-def _template(config: SeedConfig) -> Store:
+def _rows(config: SeedConfig | None) -> SeedRows:
+    return build_bare_seed() if config is None else build_seed(config)
+
+
+def _template(config: SeedConfig | None) -> Store:
     """A seeded in-memory store per config, built once per process and copied from then on."""
     with _templates_lock:
         template = _templates.get(config)
         if template is None:
             template = Store(":memory:")
-            template.load_seed(build_seed(config))
+            template.load_seed(_rows(config))
             _templates[config] = template
         return template
 
 
-def open_store(db: str | Path = ":memory:", config: SeedConfig | None = None, *, reset: bool = False) -> Store:
+def open_store(
+    db: str | Path = ":memory:", config: SeedConfig | Literal[False] | None = None, *, reset: bool = False
+) -> Store:
     """Open (creating and seeding on first use) the store at ``db``; ``reset`` empties and seeds it again.
 
-    A store seeded earlier keeps its state: the seed runs only on an empty store. ``config=None`` is the default seed.
+    A store seeded earlier keeps its state: the seed runs only on an empty store. ``config=None`` is the default seed,
+    ``False`` the bare one (``build_bare_seed``: the demo user and keys only).
     """
-    config = config or SeedConfig()
+    wanted = None if config is False else (config or SeedConfig())
     store = Store(db)
     if reset:
         store.reset()
     if not store.is_seeded():
         if store.path == ":memory:":
-            _template(config).copy_to(store)
+            _template(wanted).copy_to(store)
         else:
-            store.load_seed(build_seed(config))
+            store.load_seed(_rows(wanted))
     if reset or store.get_meta("cursor_secret") is None or store.path == ":memory:":
         # Each store signs its cursors with its own key: a cursor from another emulator is refused.
         store.set_meta("cursor_secret", secrets.token_hex(32))

@@ -22,12 +22,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 __all__ = [
     "LISTINGS",
     "AuthCodeRecord",
     "Edge",
+    "EntityKind",
     "Listing",
     "Page",
     "SecurityProfileRecord",
@@ -134,8 +135,8 @@ CREATE TABLE IF NOT EXISTS auth_codes (
 
 # Indexes cover (owner, seq, item): a page is one index range scan plus a primary-key lookup per item.
 # Per listing: the SELECT of one page (owner, after-key, limit) and the column the ID filter applies to.
-_USER_EDGE = "SELECT r.seq, u.id, u.name, 0, 0 FROM user_follows r JOIN users u ON u.id = r.{other}"
-_ITEM_EDGE = "SELECT r.seq, i.id, i.{label}, {flags} FROM {table} r JOIN {items} i ON i.id = r.item_id"
+_USER_EDGE = "SELECT r.seq, u.id, u.name FROM user_follows r JOIN users u ON u.id = r.{other}"
+_ITEM_EDGE = "SELECT r.seq, i.id, i.{label}{flags} FROM {table} r JOIN {items} i ON i.id = r.item_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,30 +156,39 @@ _LISTING_QUERIES: Final[dict[str, _ListingQuery]] = {
     ),
     "followed_artists": _ListingQuery(
         "artist_follows",
-        _ITEM_EDGE.format(label="name", flags="0, 0", table="artist_follows", items="artists"),
+        _ITEM_EDGE.format(label="name", flags="", table="artist_follows", items="artists"),
         "r.user_id",
         "r.item_id",
     ),
     "followed_playlists": _ListingQuery(
         "playlist_follows",
-        _ITEM_EDGE.format(label="name", flags="0, 0", table="playlist_follows", items="playlists"),
+        _ITEM_EDGE.format(label="name", flags="", table="playlist_follows", items="playlists"),
         "r.user_id",
         "r.item_id",
     ),
     "followed_podcast_shows": _ListingQuery(
         "podcast_follows",
-        _ITEM_EDGE.format(label="title", flags="0, 0", table="podcast_follows", items="podcast_shows"),
+        _ITEM_EDGE.format(label="title", flags="", table="podcast_follows", items="podcast_shows"),
         "r.user_id",
         "r.item_id",
     ),
     "library_tracks": _ListingQuery(
         "library_tracks",
-        _ITEM_EDGE.format(label="title", flags="r.uploaded, r.purchased", table="library_tracks", items="tracks"),
+        _ITEM_EDGE.format(label="title", flags=", r.uploaded, r.purchased", table="library_tracks", items="tracks"),
         "r.user_id",
         "r.item_id",
     ),
 }
 LISTINGS: Final[frozenset[str]] = frozenset(_LISTING_QUERIES)
+
+EntityKind = Literal["user", "artist", "playlist", "track", "podcast_show"]
+_ENTITY_TABLES: Final[dict[EntityKind, str]] = {
+    "user": "users",
+    "artist": "artists",
+    "playlist": "playlists",
+    "track": "tracks",
+    "podcast_show": "podcast_shows",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +201,9 @@ class UserRecord:
     image_url: str | None
 
 
-# One item of a listing: (key, item ID, name or title, uploaded, purchased); plain tuples, as this is the hot path.
-Edge = tuple[int, str, str | None, int, int]
+# One item of a listing: (key, item ID, name or title), and for library tracks (uploaded, purchased) after them; plain
+# tuples of no more columns than the listing needs, as this is the hot path (each column costs a Python object a row).
+Edge = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +280,7 @@ class Store:
             self._conn.execute("PRAGMA mmap_size = 268435456")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
+        self._copies_in = 0  # copy_to() replaces the data without a row change this connection would count
         self._create_schema()
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
@@ -364,6 +376,17 @@ class Store:
         """Copy this whole database into ``target`` (SQLite's online backup): a seeded store in a millisecond."""
         with self._lock, target._lock:
             self._conn.backup(target._conn)
+            target._copies_in += 1
+
+    def generation(self) -> tuple[int, int, int]:
+        """A value that changes whenever the data may have, for caches of what the store holds to compare.
+
+        It counts this connection's row changes, copies into this store, and (for a file) commits by any other
+        connection, in this process or another (``PRAGMA data_version``); a ``:memory:`` store has no other.
+        """
+        with self._lock:
+            others = 0 if self.path == ":memory:" else self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._conn.total_changes, self._copies_in, others
 
     # -- meta ------------------------------------------------------------------------------------------------------
 
@@ -428,6 +451,26 @@ class Store:
                 (user.id, user.name, user.tier, user.visibility, user.playback_visibility, user.image_url),
             )
 
+    def add_playlist(self, playlist_id: str, name: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO playlists VALUES (?, ?)", (playlist_id, name))
+
+    def add_track(self, track_id: str, title: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO tracks VALUES (?, ?)", (track_id, title))
+
+    def add_podcast_show(self, show_id: str, title: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO podcast_shows VALUES (?, ?)", (show_id, title))
+
+    def kind_of(self, entity_id: str) -> EntityKind | None:
+        """Which table holds ``entity_id`` (the first that does, users first), or None."""
+        with self._lock:
+            for kind, table in _ENTITY_TABLES.items():
+                if self._conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (entity_id,)).fetchone():
+                    return kind
+        return None
+
     # -- follows ---------------------------------------------------------------------------------------------------
 
     def follow_user(self, follower_id: str, followed_id: str) -> bool:
@@ -456,6 +499,31 @@ class Store:
     def unfollow_artist(self, user_id: str, artist_id: str) -> bool:
         with self._write() as conn:
             cursor = conn.execute("DELETE FROM artist_follows WHERE user_id = ? AND item_id = ?", (user_id, artist_id))
+        return cursor.rowcount == 1
+
+    def follow_playlist(self, user_id: str, playlist_id: str) -> bool:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO playlist_follows (user_id, item_id) VALUES (?, ?)", (user_id, playlist_id)
+            )
+        return cursor.rowcount == 1
+
+    def follow_podcast_show(self, user_id: str, show_id: str) -> bool:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO podcast_follows (user_id, item_id) VALUES (?, ?)", (user_id, show_id)
+            )
+        return cursor.rowcount == 1
+
+    def save_library_track(
+        self, user_id: str, track_id: str, *, uploaded: bool = False, purchased: bool = False
+    ) -> bool:
+        """Put a known track in a user's library; True when it is new there (a track already saved stays as it is)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?)",
+                (user_id, track_id, int(uploaded), int(purchased)),
+            )
         return cursor.rowcount == 1
 
     def add_library_track(self, user_id: str, track_id: str, title: str) -> None:

@@ -3,6 +3,10 @@
 connexion's own validators report "500 is greater than the maximum of 100" without saying which parameter, and
 build a JSON Schema validator per parameter per request. These subclasses compile each schema once and raise
 ``ApiError`` 400 BAD_REQUEST with ``<field>: <problem>`` messages. Unknown query parameters are refused (strict).
+
+connexion's request validation middleware also builds a URI parser and a parameter validator for every request;
+``PrecompiledRequestValidationMiddleware`` builds them once per operation. A parameter check is a pure function of
+the query string and the path parameters, so its outcome (pass, or the 400 it raises) is memoised per operation.
 """
 
 from __future__ import annotations
@@ -13,20 +17,34 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
 from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.datastructures import Headers
-from starlette.types import Receive, Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator.errors import ApiError
 
-__all__ = ["VALIDATOR_MAP", "FieldNamingBodyValidator", "FieldNamingParameterValidator", "describe_error"]
+__all__ = [
+    "VALIDATOR_MAP",
+    "FieldNamingBodyValidator",
+    "FieldNamingParameterValidator",
+    "PrecompiledRequestValidationMiddleware",
+    "describe_error",
+]
 
 _compiled: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
 # When several rules fail, report the one that says most about the input.
 _PREFERENCE = ("type", "required", "additionalProperties", "enum", "pattern", "minimum", "maximum")
+# Parameter checks memoised per operation, up to this many distinct requests; then the memo starts over.
+_MAX_MEMO_CHECKS = 1024
+_PASSED = None
 
 
 def _validator(schema: dict[str, Any]) -> Draft4Validator:
@@ -91,6 +109,34 @@ def describe_error(error: ValidationError, field: str, schema: dict[str, Any]) -
 
 class FieldNamingParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Path and query parameters, checked against the spec; unknown query parameters refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Header and cookie parameters would make the outcome depend on more than the URL: no memo then.
+        self._memoise = not (self.parameters.get("header") or self.parameters.get("cookie"))
+        self._outcomes: dict[tuple[bytes, tuple[tuple[str, Any], ...]], tuple[int, str, str] | None] = {}
+
+    def validate(self, scope: Scope) -> None:
+        if not self._memoise:
+            super().validate(scope)
+            return
+        key = (scope.get("query_string", b""), tuple(sorted(scope.get("path_params", {}).items())))
+        try:
+            outcome = self._outcomes[key]
+        except KeyError:
+            outcome = self._check_request(scope)
+            if len(self._outcomes) >= _MAX_MEMO_CHECKS:
+                self._outcomes.clear()
+            self._outcomes[key] = outcome
+        if outcome is not _PASSED:
+            raise ApiError(*outcome)
+
+    def _check_request(self, scope: Scope) -> tuple[int, str, str] | None:
+        try:
+            super().validate(scope)
+        except ApiError as error:
+            return error.status, error.code, error.message
+        return _PASSED
 
     def validate_request(self, request: Any) -> None:
         if self.strict_validation:
@@ -161,3 +207,45 @@ VALIDATOR_MAP: dict[str, Any] = {
     "parameter": FieldNamingParameterValidator,
     "body": MediaTypeDict({**CONNEXION_VALIDATORS["body"], "*/*json": FieldNamingBodyValidator}),
 }
+
+
+class _PrecompiledOperation(RequestValidationOperation):  # type: ignore[misc]
+    """connexion's request validation for one operation, with its parameter validator built once.
+
+    Operations with a request body keep connexion's own path (content type, body validator per request).
+    """
+
+    def __init__(self, next_app: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(next_app, **kwargs)
+        operation = self._operation
+        self._has_body = bool(operation.request_body)
+        self._parameters = self._validator_map["parameter"](
+            operation.parameters,
+            uri_parser=operation._uri_parser_class(operation.parameters, operation.body_definition()),
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._has_body:
+            await super().__call__(scope, receive, send)
+            return
+        # Without a request body, connexion's content-type and body checks have nothing to check.
+        self._parameters.validate(scope)
+        await self.next_app(scope, receive, send)
+
+
+class _PrecompiledAPI(RequestValidationAPI):  # type: ignore[misc]
+    def make_operation(self, operation: Any) -> _PrecompiledOperation:
+        return _PrecompiledOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class PrecompiledRequestValidationMiddleware(RequestValidationMiddleware):  # type: ignore[misc]
+    """connexion's request validation middleware, its validators built per operation rather than per request."""
+
+    api_cls = _PrecompiledAPI

@@ -611,11 +611,11 @@ def _paging(
     limit: int | None, max_items: int | None, cursor: str | None, maximum: int = check.MAX_PAGE_SIZE
 ) -> dict[str, Any]:
     """The checked paging arguments, as the Paginator takes them."""
-    return {
-        "limit": check.page_limit(limit, maximum),
-        "max_items": check.max_items(max_items),
-        "cursor": check.cursor(cursor),
-    }
+    max_items = check.max_items(max_items)
+    limit = check.page_limit(limit, maximum)
+    if limit is None and max_items is not None and max_items > maximum:
+        limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
+    return {"limit": limit, "max_items": max_items, "cursor": check.cursor(cursor)}
 
 
 async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: int) -> list[M]:

@@ -102,6 +102,13 @@ def test_max_items_stops_early(music: Any, emulator: EmulatorApp) -> None:
     assert walked == stored_ids(emulator, "followed_users")[:13]
 
 
+def test_max_items_above_the_page_maximum_pages_at_the_maximum(music: Any, emulator: EmulatorApp) -> None:
+    walked = [user.id for user in music.walk("followers", max_items=150)]
+    assert walked == stored_ids(emulator, "followers")[:150]
+    shows = [show.id for show in music.walk("user_followed_podcast_shows", DEMO_USER_ID, max_items=40)]
+    assert shows == stored_ids(emulator, "followed_podcast_shows")[:40]
+
+
 def test_filters_return_only_the_asked_items(music: Any, emulator: EmulatorApp) -> None:
     tracks = stored_ids(emulator, "library_tracks")
     playlists = stored_ids(emulator, "followed_playlists")

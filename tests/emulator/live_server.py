@@ -1,4 +1,5 @@
-"""The emulator over a real socket: uvicorn on a free loopback port, in a background thread."""
+"""The emulator over a real socket: uvicorn on a free loopback port, in a background thread, with the HTTP protocol
+``amazon-music-emulator serve`` uses (one write per response, see serving.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from amazon_music_emulator import EmulatorApp
+from amazon_music_emulator.serving import HTTP_PROTOCOL
 
 
 @contextmanager
@@ -20,7 +22,8 @@ def serve(app: EmulatorApp) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    config = uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -75,7 +75,7 @@ Renderer = Callable[[list[Edge]], list[dict[str, Any]]]
 
 def user_edges(edges: list[Edge]) -> list[dict[str, Any]]:
     prefix = f"{MUSIC}/profiles/"
-    return [{"node": {"id": e[1], "name": e[2], "url": prefix + e[1]}} for e in edges]
+    return [{"node": {"id": id_, "name": name, "url": prefix + id_}} for _, id_, name in edges]
 
 
 def artist_node(artist_id: str, name: str | None) -> dict[str, Any]:
@@ -84,12 +84,12 @@ def artist_node(artist_id: str, name: str | None) -> dict[str, Any]:
 
 def artist_edges(edges: list[Edge]) -> list[dict[str, Any]]:
     prefix = f"{MUSIC}/artists/"
-    return [{"node": {"id": e[1], "name": e[2], "url": prefix + e[1]}} for e in edges]
+    return [{"node": {"id": id_, "name": name, "url": prefix + id_}} for _, id_, name in edges]
 
 
 def playlist_edges(edges: list[Edge]) -> list[dict[str, Any]]:
     prefix = f"{MUSIC}/playlists/"
-    return [{"node": {"id": e[1], "name": e[2], "url": prefix + e[1]}} for e in edges]
+    return [{"node": {"id": id_, "name": name, "url": prefix + id_}} for _, id_, name in edges]
 
 
 def podcast_show_edges(edges: list[Edge]) -> list[dict[str, Any]]:

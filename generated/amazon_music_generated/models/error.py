@@ -1,18 +1,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.error_payload import ErrorPayload
-
-
 T = TypeVar("T", bound="Error")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "status",
+        "code",
+        "message",
+        "url",
+        "reference",
+        "payload",
+    }
+)
 
 
 @_attrs_define
@@ -71,20 +78,17 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_payload import ErrorPayload  # noqa: PLC0415
+        status = src_dict["status"]
 
-        d = dict(src_dict)
-        status = d.pop("status")
+        code = src_dict["code"]
 
-        code = d.pop("code")
+        message = src_dict["message"]
 
-        message = d.pop("message")
+        url = src_dict.get("url", UNSET)
 
-        url = d.pop("url", UNSET)
+        reference = src_dict.get("reference", UNSET)
 
-        reference = d.pop("reference", UNSET)
-
-        _payload = d.pop("payload", UNSET)
+        _payload = src_dict.get("payload", UNSET)
         payload: ErrorPayload | Unset
         if isinstance(_payload, Unset):
             payload = UNSET
@@ -92,15 +96,17 @@ class Error:
             payload = ErrorPayload.from_dict(_payload)
 
         error = cls(
-            status=status,
-            code=code,
-            message=message,
-            url=url,
-            reference=reference,
-            payload=payload,
+            status,
+            code,
+            message,
+            url,
+            reference,
+            payload,
         )
 
-        error.additional_properties = d
+        if len(src_dict) > 3 and not src_dict.keys() <= _KNOWN_KEYS:
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            error.additional_properties = d
         return error
 
     @property
@@ -118,3 +124,7 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.error_payload import ErrorPayload  # noqa: E402

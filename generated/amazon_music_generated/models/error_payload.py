@@ -24,10 +24,11 @@ class ErrorPayload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
         error_payload = cls()
 
-        error_payload.additional_properties = d
+        if src_dict:
+            d = dict(src_dict)
+            error_payload.additional_properties = d
         return error_payload
 
     @property

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.follow_state import FollowState
 
-if TYPE_CHECKING:
-    from ..models.artist import Artist
-
-
 T = TypeVar("T", bound="FollowArtistResult")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "artist",
+        "followState",
+    }
+)
 
 
 @_attrs_define
@@ -45,19 +48,18 @@ class FollowArtistResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.artist import Artist  # noqa: PLC0415
+        artist = Artist.from_dict(src_dict["artist"])
 
-        d = dict(src_dict)
-        artist = Artist.from_dict(d.pop("artist"))
-
-        follow_state = FollowState(d.pop("followState"))
+        follow_state = FollowState(src_dict["followState"])
 
         follow_artist_result = cls(
-            artist=artist,
-            follow_state=follow_state,
+            artist,
+            follow_state,
         )
 
-        follow_artist_result.additional_properties = d
+        if len(src_dict) > 2:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            follow_artist_result.additional_properties = d
         return follow_artist_result
 
     @property
@@ -75,3 +77,7 @@ class FollowArtistResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.artist import Artist  # noqa: E402

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.follow_state import FollowState
 
-if TYPE_CHECKING:
-    from ..models.user import User
-
-
 T = TypeVar("T", bound="FollowUserResult")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "user",
+        "followState",
+    }
+)
 
 
 @_attrs_define
@@ -45,19 +48,18 @@ class FollowUserResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user import User  # noqa: PLC0415
+        user = User.from_dict(src_dict["user"])
 
-        d = dict(src_dict)
-        user = User.from_dict(d.pop("user"))
-
-        follow_state = FollowState(d.pop("followState"))
+        follow_state = FollowState(src_dict["followState"])
 
         follow_user_result = cls(
-            user=user,
-            follow_state=follow_state,
+            user,
+            follow_state,
         )
 
-        follow_user_result.additional_properties = d
+        if len(src_dict) > 2:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            follow_user_result.additional_properties = d
         return follow_user_result
 
     @property
@@ -75,3 +77,7 @@ class FollowUserResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.user import User  # noqa: E402

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.page_info import PageInfo
-    from ..models.playlist_edge import PlaylistEdge
-
-
 T = TypeVar("T", bound="FollowedPlaylistsConnection")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "pageInfo",
+        "edgeCount",
+        "edges",
+    }
+)
 
 
 @_attrs_define
@@ -52,28 +55,21 @@ class FollowedPlaylistsConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_info import PageInfo  # noqa: PLC0415
-        from ..models.playlist_edge import PlaylistEdge  # noqa: PLC0415
+        page_info = PageInfo.from_dict(src_dict["pageInfo"])
 
-        d = dict(src_dict)
-        page_info = PageInfo.from_dict(d.pop("pageInfo"))
+        edge_count = src_dict["edgeCount"]
 
-        edge_count = d.pop("edgeCount")
-
-        edges = []
-        _edges = d.pop("edges")
-        for edges_item_data in _edges:
-            edges_item = PlaylistEdge.from_dict(edges_item_data)
-
-            edges.append(edges_item)
+        edges = [PlaylistEdge.from_dict(edges_item_data) for edges_item_data in src_dict["edges"]]
 
         followed_playlists_connection = cls(
-            page_info=page_info,
-            edge_count=edge_count,
-            edges=edges,
+            page_info,
+            edge_count,
+            edges,
         )
 
-        followed_playlists_connection.additional_properties = d
+        if len(src_dict) > 3:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            followed_playlists_connection.additional_properties = d
         return followed_playlists_connection
 
     @property
@@ -91,3 +87,8 @@ class FollowedPlaylistsConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.page_info import PageInfo  # noqa: E402
+from ..models.playlist_edge import PlaylistEdge  # noqa: E402

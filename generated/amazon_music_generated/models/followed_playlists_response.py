@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.followed_playlists_data import FollowedPlaylistsData
-
-
 T = TypeVar("T", bound="FollowedPlaylistsResponse")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
 
 
 @_attrs_define
@@ -38,16 +40,15 @@ class FollowedPlaylistsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.followed_playlists_data import FollowedPlaylistsData  # noqa: PLC0415
-
-        d = dict(src_dict)
-        data = FollowedPlaylistsData.from_dict(d.pop("data"))
+        data = FollowedPlaylistsData.from_dict(src_dict["data"])
 
         followed_playlists_response = cls(
-            data=data,
+            data,
         )
 
-        followed_playlists_response.additional_properties = d
+        if len(src_dict) > 1:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            followed_playlists_response.additional_properties = d
         return followed_playlists_response
 
     @property
@@ -65,3 +66,7 @@ class FollowedPlaylistsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.followed_playlists_data import FollowedPlaylistsData  # noqa: E402

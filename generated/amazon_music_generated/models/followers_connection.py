@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.page_info import PageInfo
-    from ..models.user_edge import UserEdge
-
-
 T = TypeVar("T", bound="FollowersConnection")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "pageInfo",
+        "edgeCount",
+        "edges",
+    }
+)
 
 
 @_attrs_define
@@ -52,28 +55,21 @@ class FollowersConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_info import PageInfo  # noqa: PLC0415
-        from ..models.user_edge import UserEdge  # noqa: PLC0415
+        page_info = PageInfo.from_dict(src_dict["pageInfo"])
 
-        d = dict(src_dict)
-        page_info = PageInfo.from_dict(d.pop("pageInfo"))
+        edge_count = src_dict["edgeCount"]
 
-        edge_count = d.pop("edgeCount")
-
-        edges = []
-        _edges = d.pop("edges")
-        for edges_item_data in _edges:
-            edges_item = UserEdge.from_dict(edges_item_data)
-
-            edges.append(edges_item)
+        edges = [UserEdge.from_dict(edges_item_data) for edges_item_data in src_dict["edges"]]
 
         followers_connection = cls(
-            page_info=page_info,
-            edge_count=edge_count,
-            edges=edges,
+            page_info,
+            edge_count,
+            edges,
         )
 
-        followers_connection.additional_properties = d
+        if len(src_dict) > 3:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            followers_connection.additional_properties = d
         return followers_connection
 
     @property
@@ -91,3 +87,8 @@ class FollowersConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.page_info import PageInfo  # noqa: E402
+from ..models.user_edge import UserEdge  # noqa: E402

@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Image")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "url",
+        "height",
+        "width",
+        "imageType",
+    }
+)
 
 
 @_attrs_define
@@ -55,23 +64,24 @@ class Image:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        url = d.pop("url")
+        url = src_dict["url"]
 
-        height = d.pop("height", UNSET)
+        height = src_dict.get("height", UNSET)
 
-        width = d.pop("width", UNSET)
+        width = src_dict.get("width", UNSET)
 
-        image_type = d.pop("imageType", UNSET)
+        image_type = src_dict.get("imageType", UNSET)
 
         image = cls(
-            url=url,
-            height=height,
-            width=width,
-            image_type=image_type,
+            url,
+            height,
+            width,
+            image_type,
         )
 
-        image.additional_properties = d
+        if len(src_dict) > 1 and not src_dict.keys() <= _KNOWN_KEYS:
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            image.additional_properties = d
         return image
 
     @property

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.track import Track
-
-
 T = TypeVar("T", bound="LibraryTrackEdge")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "uploaded",
+        "purchased",
+        "node",
+    }
+)
 
 
 @_attrs_define
@@ -48,22 +52,21 @@ class LibraryTrackEdge:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.track import Track  # noqa: PLC0415
+        uploaded = src_dict["uploaded"]
 
-        d = dict(src_dict)
-        uploaded = d.pop("uploaded")
+        purchased = src_dict["purchased"]
 
-        purchased = d.pop("purchased")
-
-        node = Track.from_dict(d.pop("node"))
+        node = Track.from_dict(src_dict["node"])
 
         library_track_edge = cls(
-            uploaded=uploaded,
-            purchased=purchased,
-            node=node,
+            uploaded,
+            purchased,
+            node,
         )
 
-        library_track_edge.additional_properties = d
+        if len(src_dict) > 3:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            library_track_edge.additional_properties = d
         return library_track_edge
 
     @property
@@ -81,3 +84,7 @@ class LibraryTrackEdge:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.track import Track  # noqa: E402

@@ -9,6 +9,13 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PageInfo")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "hasNextPage",
+        "token",
+    }
+)
 
 
 @_attrs_define
@@ -43,17 +50,18 @@ class PageInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        has_next_page = d.pop("hasNextPage")
+        has_next_page = src_dict["hasNextPage"]
 
-        token = d.pop("token", UNSET)
+        token = src_dict.get("token", UNSET)
 
         page_info = cls(
-            has_next_page=has_next_page,
-            token=token,
+            has_next_page,
+            token,
         )
 
-        page_info.additional_properties = d
+        if len(src_dict) > 1 and not src_dict.keys() <= _KNOWN_KEYS:
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            page_info.additional_properties = d
         return page_info
 
     @property

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.user import User
-
-
 T = TypeVar("T", bound="UpdateUserData")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "updateUser",
+    }
+)
 
 
 @_attrs_define
@@ -38,16 +40,15 @@ class UpdateUserData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user import User  # noqa: PLC0415
-
-        d = dict(src_dict)
-        update_user = User.from_dict(d.pop("updateUser"))
+        update_user = User.from_dict(src_dict["updateUser"])
 
         update_user_data = cls(
-            update_user=update_user,
+            update_user,
         )
 
-        update_user_data.additional_properties = d
+        if len(src_dict) > 1:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            update_user_data.additional_properties = d
         return update_user_data
 
     @property
@@ -65,3 +66,7 @@ class UpdateUserData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.user import User  # noqa: E402

@@ -44,17 +44,16 @@ class UpdateUserRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
+        name = src_dict["name"]
 
-        visibility = Visibility(d.pop("visibility"))
+        visibility = Visibility(src_dict["visibility"])
 
-        playback_visibility = Visibility(d.pop("playbackVisibility"))
+        playback_visibility = Visibility(src_dict["playbackVisibility"])
 
         update_user_request = cls(
-            name=name,
-            visibility=visibility,
-            playback_visibility=playback_visibility,
+            name,
+            visibility,
+            playback_visibility,
         )
 
         return update_user_request

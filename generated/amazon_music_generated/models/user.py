@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,11 +9,19 @@ from attrs import field as _attrs_field
 from ..models.visibility import Visibility
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.image import Image
-
-
 T = TypeVar("T", bound="User")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "images",
+        "tier",
+        "visibility",
+        "playbackVisibility",
+        "url",
+    }
+)
 
 
 @_attrs_define
@@ -95,68 +103,62 @@ class User:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.image import Image  # noqa: PLC0415
+        id = src_dict["id"]
 
-        d = dict(src_dict)
-        id = d.pop("id")
+        name = src_dict.get("name", UNSET)
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        _images = d.pop("images", UNSET)
+        _images = src_dict.get("images", UNSET)
         images: list[Image] | Unset = UNSET
         if _images is not UNSET:
-            images = []
-            for images_item_data in _images:
-                images_item = Image.from_dict(images_item_data)
+            images = [Image.from_dict(images_item_data) for images_item_data in _images]
 
-                images.append(images_item)
+        tier = src_dict.get("tier", UNSET)
 
-        tier = d.pop("tier", UNSET)
-
-        _visibility = d.pop("visibility", UNSET)
+        _visibility = src_dict.get("visibility", UNSET)
         visibility: Visibility | Unset
         if isinstance(_visibility, Unset):
             visibility = UNSET
         else:
             visibility = Visibility(_visibility)
 
-        def _parse_playback_visibility(data: object) -> None | Unset | Visibility:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_playback_visibility_type_0 = Visibility(data)
+        _playback_visibility = src_dict.get("playbackVisibility", UNSET)
+        playback_visibility: None | Unset | Visibility
+        if _playback_visibility is None or isinstance(_playback_visibility, Unset):
+            playback_visibility = _playback_visibility
+        else:
 
-                return componentsschemas_playback_visibility_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | Visibility, data)
+            def _parse_playback_visibility(data: object) -> None | Unset | Visibility:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_playback_visibility_type_0 = Visibility(data)
 
-        playback_visibility = _parse_playback_visibility(d.pop("playbackVisibility", UNSET))
+                    return componentsschemas_playback_visibility_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | Unset | Visibility, data)
 
-        url = d.pop("url", UNSET)
+            playback_visibility = _parse_playback_visibility(_playback_visibility)
+
+        url = src_dict.get("url", UNSET)
 
         user = cls(
-            id=id,
-            name=name,
-            images=images,
-            tier=tier,
-            visibility=visibility,
-            playback_visibility=playback_visibility,
-            url=url,
+            id,
+            name,
+            images,
+            tier,
+            visibility,
+            playback_visibility,
+            url,
         )
 
-        user.additional_properties = d
+        if len(src_dict) > 1 and not src_dict.keys() <= _KNOWN_KEYS:
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            user.additional_properties = d
         return user
 
     @property
@@ -174,3 +176,7 @@ class User:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.image import Image  # noqa: E402

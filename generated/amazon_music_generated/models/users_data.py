@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.user import User
-
-
 T = TypeVar("T", bound="UsersData")
+# The keys from_dict reads as fields; any other key of the body goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "users",
+    }
+)
 
 
 @_attrs_define
@@ -41,21 +43,15 @@ class UsersData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user import User  # noqa: PLC0415
-
-        d = dict(src_dict)
-        users = []
-        _users = d.pop("users")
-        for users_item_data in _users:
-            users_item = User.from_dict(users_item_data)
-
-            users.append(users_item)
+        users = [User.from_dict(users_item_data) for users_item_data in src_dict["users"]]
 
         users_data = cls(
-            users=users,
+            users,
         )
 
-        users_data.additional_properties = d
+        if len(src_dict) > 1:  # every required key was read above
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            users_data.additional_properties = d
         return users_data
 
     @property
@@ -73,3 +69,7 @@ class UsersData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class: the models refer to each other, so an import at the top could be circular.
+from ..models.user import User  # noqa: E402

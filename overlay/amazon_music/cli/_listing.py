@@ -1,0 +1,117 @@
+"""Listings: one page by default, ``--all`` for every page, ``--max-items`` to stop early; a table, or JSON Lines.
+
+Without --all a listing shows one page and, when there is more, says on stderr how to get it (--all, or --cursor with
+the next page's token). JSON Lines are written as pages arrive, so ``--all --json | jq`` starts at once; only when
+stdout and the progress bar share a terminal are they held until the bar is done.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from ._output import ListingProgress, note, print_json_line, print_table
+from ._views import View, to_json
+
+__all__ = ["ListingOptions", "listing_options", "show_listing"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ListingOptions:
+    limit: int | None
+    max_items: int | None
+    all_pages: bool
+    cursor: str | None
+    as_json: bool
+    page_max: int = 100
+
+    @property
+    def walks(self) -> bool:
+        """Whether more than the first page may be fetched."""
+        return self.all_pages or self.max_items is not None
+
+    def paging(self) -> dict[str, Any]:
+        return {"limit": self.limit, "max_items": self.max_items, "cursor": self.cursor}
+
+
+def listing_options(page_max: int = 100) -> Callable[[F], F]:
+    """--limit, --max-items, --all, --cursor and --json, handed to the command as ``listing``."""
+
+    def decorate(command: F) -> F:
+        @click.option("--limit", type=click.IntRange(1, page_max), metavar="N", help=f"Page size, 1 to {page_max}.")
+        @click.option(
+            "--all", "all_pages", is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
+        )
+        @click.option("--max-items", type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages).")
+        @click.option("--cursor", metavar="TOKEN", help="Start at this page (a previous listing's next-page token).")
+        @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one item per line.")
+        @functools.wraps(command)
+        def wrapper(
+            *args: Any,
+            limit: int | None,
+            max_items: int | None,
+            all_pages: bool,
+            cursor: str | None,
+            as_json: bool,
+            **kwargs: Any,
+        ) -> Any:
+            listing = ListingOptions(limit, max_items, all_pages, cursor, as_json, page_max)
+            return command(*args, listing=listing, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def show_listing(
+    paginator: Any,
+    items_of: Callable[[Any], Sequence[Any]],
+    view: View,
+    options: ListingOptions,
+    *,
+    title: str,
+) -> None:
+    """Walk ``paginator`` (an amazon_music Paginator) as the options say and print what it yields."""
+    progress = ListingProgress(title) if options.walks and ListingProgress.wanted() else None
+    stream = options.as_json and not (progress is not None and sys.stdout.isatty())
+    held: list[Any] = []
+    count = pages = 0
+    try:
+        for page in paginator.pages():
+            items = list(items_of(page))
+            if options.max_items is not None:
+                items = items[: options.max_items - count]
+            count += len(items)
+            pages += 1
+            if stream:
+                for item in items:
+                    print_json_line(to_json(item))
+                sys.stdout.flush()
+            else:
+                held.extend(items)
+            if progress is not None:
+                progress.update(count, pages)
+            if not options.walks:
+                break
+    finally:
+        if progress is not None:
+            progress.finish(count, pages)
+    if options.as_json:
+        for item in held:
+            print_json_line(to_json(item))
+        sys.stdout.flush()
+    else:
+        headers = [header for header, _ in view.columns]
+        print_table(headers, (view.row(item) for item in held), caption=view.count(count))
+    next_cursor = paginator.next_cursor
+    if not options.walks and next_cursor:
+        note(f"more on the next page: add --all, or --cursor {next_cursor}")
+    elif options.max_items is not None and count >= options.max_items and next_cursor:
+        note(f"stopped at {view.count(count)} (--max-items); --all for every one")

@@ -1,0 +1,42 @@
+"""Hooks for the whole test run. Kept to what must run in the pytest-xdist controller, which loads no conftest below
+this one: the summary of how many schemathesis cases ran per operation (tests/contract/test_schemathesis.py).
+
+The contract tests record their counts in ``user_properties`` (keys below, spelled the same there); xdist ships them
+with each report to the controller, where this hook adds them up and prints one line per operation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from _pytest.terminal import TerminalReporter
+
+CASES_PROPERTY = "schemathesis_cases"
+STATUSES_PROPERTY = "schemathesis_statuses"
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    per_operation: dict[str, Counter[str]] = {}
+    statuses: dict[str, Counter[str]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            # The counts are recorded after the test body, so the teardown report is the one that carries them.
+            if getattr(report, "when", None) != "teardown":
+                continue
+            for name, value in getattr(report, "user_properties", []):
+                if name in (CASES_PROPERTY, STATUSES_PROPERTY):
+                    operation, counts = value
+                    table = per_operation if name == CASES_PROPERTY else statuses
+                    table.setdefault(operation, Counter()).update(counts)
+    if not per_operation:
+        return
+    terminalreporter.section("schemathesis cases per operation")
+    width = max(len(operation) for operation in per_operation)
+    for operation in sorted(per_operation):
+        counts = per_operation[operation]
+        phases = ", ".join(f"{phase} {count}" for phase, count in sorted(counts.items()))
+        answers = ", ".join(f"{status} {count}" for status, count in sorted(statuses.get(operation, {}).items()))
+        terminalreporter.write_line(f"{operation:<{width}}  {sum(counts.values()):>6}  ({phases}) -> {answers}")
+    total = sum(sum(counts.values()) for counts in per_operation.values())
+    terminalreporter.write_line(f"{'total':<{width}}  {total:>6}")

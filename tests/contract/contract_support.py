@@ -1,0 +1,62 @@
+"""Helpers of the contract tests: the emulator as a user runs it, from its command line on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """An emulator served by its own command line on a free loopback port, with a token minted by `token`."""
+
+    base_url: str
+    api_key: str
+    access_token: str = field(repr=False)
+    log: Path
+
+
+def wait_for_line(log: Path, pattern: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        match = re.search(pattern, log.read_text(errors="replace"))
+        if match:
+            return match
+        assert process.poll() is None, f"exited with {process.returncode}: {log.read_text(errors='replace')[-2000:]}"
+        assert time.monotonic() < deadline, f"no line matching {pattern!r} after {timeout:.0f} s"
+        time.sleep(0.1)
+
+
+def start_emulator(tmp: Path, *, access_log: bool = False) -> tuple[RunningEmulator, subprocess.Popen[bytes]]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    db, log = tmp / "emulator.db", tmp / "emulator.log"
+    command = [sys.executable, "-m", "amazon_music_emulator", "serve", "--db", str(db), "--port", "0"]
+    with log.open("wb") as out:
+        process = subprocess.Popen([*command, *([] if access_log else ["--quiet"])], stdout=out, stderr=out)
+    try:
+        base_url = wait_for_line(log, r"base URL\s+(http://\S+)", process).group(1)
+        minted = subprocess.run(
+            [sys.executable, "-m", "amazon_music_emulator", "token", "--db", str(db), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except BaseException:
+        stop(process)
+        raise
+    grant = json.loads(minted.stdout)
+    return RunningEmulator(base_url, grant["api_key"], grant["access_token"], log), process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
