@@ -109,9 +109,13 @@ class Dispatcher:
             return
         extensions = scope.get("extensions", {})
         operation_id = extensions.get("connexion_routing", {}).get("operation_id")
-        if operation_id is None:
+        token_info = (extensions.get("connexion_context") or {}).get("token_info") or {}
+        if operation_id is None or "lwa" not in token_info:
+            # No operation, or connexion routed the path but its security and validation stages did not see it: a path
+            # parameter ending in a newline (/v1/users/abc%0A) is routed under another base path than theirs. Either
+            # way the path names no operation, and no handler runs unauthenticated.
             raise HTTPException(status_code=404)  # rendered in the error shape by errors.install_error_handlers
-        principal: Principal = extensions["connexion_context"]["token_info"]["lwa"][PRINCIPAL_KEY]
+        principal: Principal = token_info["lwa"][PRINCIPAL_KEY]
         query = self._query(operation_id, scope.get("query_string", b""))
         body = None
         if scope["method"] in ("PUT", "POST", "PATCH"):
