@@ -43,6 +43,9 @@ help:
 	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
 	@echo "make bench            benchmarks, one table and BENCHMARKS.md: client vs raw httpx, parsing, walk, users(ids),"
 	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit (BENCH_*_ARGS)"
+	@echo "make fuzz BASE_URL=.. schemathesis against any deployment, reports in reports/ (API_KEY, TOKEN, ALLOW_WRITES=1)"
+	@echo "make fuzz-long        the in-process contract suite with many more cases and a new seed (SEED=N replays)"
+	@echo "make docs-diff        what a docs snapshot changes against the spec (DOCS=path, FORMAT=json)"
 	@echo "make clean            remove caches and build output (distclean: also .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------------------------------
