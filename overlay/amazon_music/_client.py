@@ -11,6 +11,7 @@ The generated package is imported on first use, so ``import amazon_music`` stays
 
 from __future__ import annotations
 
+import abc
 import contextvars
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,7 +32,7 @@ from ._errors import (
     MalformedResponseError,
     error_from_response,
 )
-from ._pagination import Paginator
+from ._pagination import Paginator, SplitPage
 from ._tokens import TokenStore
 from ._transport import RETRY_AFTER_EXTENSION, AsyncRetryTransport, RetryPolicy, RetryTransport, parse_retry_after
 
@@ -60,6 +61,9 @@ __all__ = ["AmazonMusic", "AsyncAmazonMusic"]
 
 M = TypeVar("M")
 N = TypeVar("N")
+P = TypeVar("P")
+R = TypeVar("R")
+T = TypeVar("T")
 N_co = TypeVar("N_co", covariant=True)
 E_co = TypeVar("E_co", covariant=True)
 
@@ -248,10 +252,215 @@ def _generated_client(base_url: str) -> AuthenticatedClient:
     return AuthenticatedClient(base_url=base_url, token="")
 
 
+# -- the listings, once for both clients -------------------------------------------------------------------------
+
+
+class _Operation(Protocol):
+    """A generated operation module, as a listing uses it."""
+
+    @property
+    def sync_detailed(self) -> Callable[..., Response[Any]]: ...
+
+    @property
+    def asyncio_detailed(self) -> Callable[..., Awaitable[Response[Any]]]: ...
+
+
+class _Listings(abc.ABC):
+    """The listing methods of both clients: each says what to call, the client's _listing() how (sync or async)."""
+
+    @abc.abstractmethod
+    def _listing(
+        self,
+        operation: str,
+        op: _Operation,
+        expected: type[R],
+        connection: Callable[[R], P],
+        split: SplitPage[P, T],
+        paging: dict[str, Any],
+        **params: Any,
+    ) -> Paginator[T, P]:
+        """A Paginator whose pages come from ``op`` with ``params`` (and the page's limit and cursor)."""
+
+    def library_tracks(
+        self,
+        *,
+        track_ids: Iterable[str] | str | None = None,
+        limit: int | None = None,
+        max_items: int | None = None,
+        cursor: str | None = None,
+    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
+        """The tracks in the current user's library, as edges (node, uploaded, purchased); with ``track_ids``, only
+        those of them in the library."""
+        from amazon_music_generated.api.me import get_current_user_library_tracks as op
+        from amazon_music_generated.models import LibraryTracksResponse
+
+        ids = check.asin_list(track_ids, "track_ids") if track_ids is not None else None
+        return self._listing(
+            "library_tracks",
+            op,
+            LibraryTracksResponse,
+            lambda response: response.data.user.library_tracks,
+            _edges,
+            _paging(limit, max_items, cursor),
+            track_ids=_unset(ids),
+        )
+
+    def followers(
+        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[User, FollowersConnection]:
+        """The users who follow the current user."""
+        from amazon_music_generated.api.me import get_current_user_followers as op
+        from amazon_music_generated.models import FollowersResponse
+
+        return self._listing(
+            "followers",
+            op,
+            FollowersResponse,
+            lambda response: response.data.user.followers,
+            _nodes,
+            _paging(limit, max_items, cursor),
+        )
+
+    def followed_users(
+        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[User, FollowedUsersConnection]:
+        """The users the current user follows."""
+        from amazon_music_generated.api.me import get_current_user_followed_users as op
+        from amazon_music_generated.models import FollowedUsersResponse
+
+        return self._listing(
+            "followed_users",
+            op,
+            FollowedUsersResponse,
+            lambda response: response.data.user.followed_users,
+            _nodes,
+            _paging(limit, max_items, cursor),
+        )
+
+    def followed_playlists(
+        self,
+        *,
+        playlist_ids: Iterable[str] | str | None = None,
+        limit: int | None = None,
+        max_items: int | None = None,
+        cursor: str | None = None,
+    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
+        """The playlists the current user follows; with ``playlist_ids``, only those of them."""
+        from amazon_music_generated.api.me import get_current_user_followed_playlists as op
+        from amazon_music_generated.models import FollowedPlaylistsResponse
+
+        ids = check.asin_list(playlist_ids, "playlist_ids") if playlist_ids is not None else None
+        return self._listing(
+            "followed_playlists",
+            op,
+            FollowedPlaylistsResponse,
+            lambda response: response.data.user.followed_playlists,
+            _nodes,
+            _paging(limit, max_items, cursor),
+            playlist_ids=_unset(ids),
+        )
+
+    def followed_podcast_shows(
+        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+        """The podcast shows the current user follows."""
+        from amazon_music_generated.api.me import get_current_user_followed_podcast_shows as op
+        from amazon_music_generated.models import FollowedPodcastShowsResponse
+
+        return self._listing(
+            "followed_podcast_shows",
+            op,
+            FollowedPodcastShowsResponse,
+            lambda response: response.data.user.followed_podcast_shows,
+            _nodes,
+            _paging(limit, max_items, cursor),
+        )
+
+    def user_followers(
+        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[User, FollowersConnection]:
+        """A user's followers (a PRIVATE user's: PermissionDeniedError, except for that user)."""
+        from amazon_music_generated.api.users import get_user_followers as op
+        from amazon_music_generated.models import FollowersResponse
+
+        user_id = check.user_id(id)
+        return self._listing(
+            "user_followers",
+            op,
+            FollowersResponse,
+            lambda response: response.data.user.followers,
+            _nodes,
+            _paging(limit, max_items, cursor),
+            id=user_id,
+        )
+
+    def user_followed_users(
+        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[User, FollowedUsersConnection]:
+        """The users a user follows."""
+        from amazon_music_generated.api.users import get_user_followed_users as op
+        from amazon_music_generated.models import FollowedUsersResponse
+
+        user_id = check.user_id(id)
+        return self._listing(
+            "user_followed_users",
+            op,
+            FollowedUsersResponse,
+            lambda response: response.data.user.followed_users,
+            _nodes,
+            _paging(limit, max_items, cursor),
+            id=user_id,
+        )
+
+    def user_followed_artists(
+        self,
+        id: str,
+        *,
+        artist_ids: Iterable[str] | str | None = None,
+        limit: int | None = None,
+        max_items: int | None = None,
+        cursor: str | None = None,
+    ) -> Paginator[Artist, FollowedArtistsConnection]:
+        """The artists a user follows; with ``artist_ids``, only those of them."""
+        from amazon_music_generated.api.users import get_user_followed_artists as op
+        from amazon_music_generated.models import FollowedArtistsResponse
+
+        user_id = check.user_id(id)
+        ids = check.asin_list(artist_ids, "artist_ids") if artist_ids is not None else None
+        return self._listing(
+            "user_followed_artists",
+            op,
+            FollowedArtistsResponse,
+            lambda response: response.data.user.followed_artists,
+            _nodes,
+            _paging(limit, max_items, cursor),
+            id=user_id,
+            artist_ids=_unset(ids),
+        )
+
+    def user_followed_podcast_shows(
+        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
+    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+        """The podcast shows a user follows (at most 36 a page)."""
+        from amazon_music_generated.api.users import get_user_followed_podcast_shows as op
+        from amazon_music_generated.models import FollowedPodcastShowsResponse
+
+        user_id = check.user_id(id)
+        return self._listing(
+            "user_followed_podcast_shows",
+            op,
+            FollowedPodcastShowsResponse,
+            lambda response: response.data.user.followed_podcast_shows,
+            _nodes,
+            _paging(limit, max_items, cursor, maximum=check.MAX_PODCAST_PAGE_SIZE),
+            id=user_id,
+        )
+
+
 # -- the sync client ----------------------------------------------------------------------------------------------
 
 
-class AmazonMusic:
+class AmazonMusic(_Listings):
     """The Amazon Music Web API (User v1), synchronous. Use as a context manager, or call close().
 
     ``api_key`` is the security profile ID; ``token`` a Login with Amazon access token, or ``auth`` any httpx.Auth
@@ -322,6 +531,24 @@ class AmazonMusic:
         finally:
             _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
 
+    def _listing(
+        self,
+        operation: str,
+        op: _Operation,
+        expected: type[R],
+        connection: Callable[[R], P],
+        split: SplitPage[P, T],
+        paging: dict[str, Any],
+        **params: Any,
+    ) -> Paginator[T, P]:
+        def fetch(page_cursor: str | None, page_limit: int | None) -> P:
+            response = self._call(
+                operation, expected, op.sync_detailed, **params, limit=_unset(page_limit), cursor=_unset(page_cursor)
+            )
+            return connection(response)
+
+        return Paginator(operation, split, fetch=fetch, **paging)
+
     # -- me -------------------------------------------------------------------------------------------------------
 
     def me(self) -> User:
@@ -339,114 +566,6 @@ class AmazonMusic:
         body = _update_request(name, visibility, playback_visibility)
         response = self._call("update_me", UpdateUserResponse, update_current_user.sync_detailed, body=body)
         return response.data.update_user
-
-    def library_tracks(
-        self,
-        *,
-        track_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
-        """The tracks in the current user's library, as edges (node, uploaded, purchased); with ``track_ids``, only
-        those of them in the library."""
-        from amazon_music_generated.api.me import get_current_user_library_tracks as op
-        from amazon_music_generated.models import LibraryTracksResponse
-
-        ids = check.asin_list(track_ids, "track_ids") if track_ids is not None else None
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> LibraryTracksConnection:
-            response = self._call(
-                "library_tracks",
-                LibraryTracksResponse,
-                op.sync_detailed,
-                track_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.library_tracks
-
-        return Paginator("library_tracks", _edges, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followers(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """The users who follow the current user."""
-        from amazon_music_generated.api.me import get_current_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowersConnection:
-            response = self._call(
-                "followers", FollowersResponse, op.sync_detailed, limit=_unset(page_limit), cursor=_unset(page_cursor)
-            )
-            return response.data.user.followers
-
-        return Paginator("followers", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_users(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedUsersConnection:
-            response = self._call(
-                "followed_users",
-                FollowedUsersResponse,
-                op.sync_detailed,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_users
-
-        return Paginator("followed_users", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_playlists(
-        self,
-        *,
-        playlist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
-        """The playlists the current user follows; with ``playlist_ids``, only those of them."""
-        from amazon_music_generated.api.me import get_current_user_followed_playlists as op
-        from amazon_music_generated.models import FollowedPlaylistsResponse
-
-        ids = check.asin_list(playlist_ids, "playlist_ids") if playlist_ids is not None else None
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPlaylistsConnection:
-            response = self._call(
-                "followed_playlists",
-                FollowedPlaylistsResponse,
-                op.sync_detailed,
-                playlist_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_playlists
-
-        return Paginator("followed_playlists", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_podcast_shows(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPodcastShowsConnection:
-            response = self._call(
-                "followed_podcast_shows",
-                FollowedPodcastShowsResponse,
-                op.sync_detailed,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_podcast_shows
-
-        return Paginator("followed_podcast_shows", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
 
     # -- follows --------------------------------------------------------------------------------------------------
 
@@ -510,103 +629,6 @@ class AmazonMusic:
 
         return self._call("users", UsersResponse, get_users.sync_detailed, ids=",".join(ids)).data.users
 
-    def user_followers(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """A user's followers (a PRIVATE user's: PermissionDeniedError, except for that user)."""
-        from amazon_music_generated.api.users import get_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        user_id = check.user_id(id)
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowersConnection:
-            response = self._call(
-                "user_followers",
-                FollowersResponse,
-                op.sync_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followers
-
-        return Paginator("user_followers", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_users(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users a user follows."""
-        from amazon_music_generated.api.users import get_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        user_id = check.user_id(id)
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedUsersConnection:
-            response = self._call(
-                "user_followed_users",
-                FollowedUsersResponse,
-                op.sync_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_users
-
-        return Paginator("user_followed_users", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_artists(
-        self,
-        id: str,
-        *,
-        artist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Artist, FollowedArtistsConnection]:
-        """The artists a user follows; with ``artist_ids``, only those of them."""
-        from amazon_music_generated.api.users import get_user_followed_artists as op
-        from amazon_music_generated.models import FollowedArtistsResponse
-
-        user_id = check.user_id(id)
-        ids = check.asin_list(artist_ids, "artist_ids") if artist_ids is not None else None
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedArtistsConnection:
-            response = self._call(
-                "user_followed_artists",
-                FollowedArtistsResponse,
-                op.sync_detailed,
-                id=user_id,
-                artist_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_artists
-
-        return Paginator("user_followed_artists", _nodes, fetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_podcast_shows(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows a user follows (at most 36 a page)."""
-        from amazon_music_generated.api.users import get_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        user_id = check.user_id(id)
-
-        def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPodcastShowsConnection:
-            response = self._call(
-                "user_followed_podcast_shows",
-                FollowedPodcastShowsResponse,
-                op.sync_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_podcast_shows
-
-        paging = _paging(limit, max_items, cursor, maximum=check.MAX_PODCAST_PAGE_SIZE)
-        return Paginator("user_followed_podcast_shows", _nodes, fetch=fetch, **paging)
-
 
 def _paging(
     limit: int | None, max_items: int | None, cursor: str | None, maximum: int = check.MAX_PAGE_SIZE
@@ -642,7 +664,7 @@ async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: in
 # -- the async client ---------------------------------------------------------------------------------------------
 
 
-class AsyncAmazonMusic:
+class AsyncAmazonMusic(_Listings):
     """The Amazon Music Web API (User v1), for asyncio. Use as an async context manager, or await aclose().
 
     Arguments as AmazonMusic; ``transport`` is an httpx.AsyncBaseTransport (an AsyncRetryTransport is used as is),
@@ -720,6 +742,24 @@ class AsyncAmazonMusic:
         finally:
             _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
 
+    def _listing(
+        self,
+        operation: str,
+        op: _Operation,
+        expected: type[R],
+        connection: Callable[[R], P],
+        split: SplitPage[P, T],
+        paging: dict[str, Any],
+        **params: Any,
+    ) -> Paginator[T, P]:
+        async def fetch(page_cursor: str | None, page_limit: int | None) -> P:
+            response = await self._call(
+                operation, expected, op.asyncio_detailed, **params, limit=_unset(page_limit), cursor=_unset(page_cursor)
+            )
+            return connection(response)
+
+        return Paginator(operation, split, afetch=fetch, **paging)
+
     # -- me -------------------------------------------------------------------------------------------------------
 
     async def me(self) -> User:
@@ -739,118 +779,6 @@ class AsyncAmazonMusic:
         body = _update_request(name, visibility, playback_visibility)
         response = await self._call("update_me", UpdateUserResponse, update_current_user.asyncio_detailed, body=body)
         return response.data.update_user
-
-    def library_tracks(
-        self,
-        *,
-        track_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
-        """The tracks in the current user's library, as edges (node, uploaded, purchased); with ``track_ids``, only
-        those of them in the library."""
-        from amazon_music_generated.api.me import get_current_user_library_tracks as op
-        from amazon_music_generated.models import LibraryTracksResponse
-
-        ids = check.asin_list(track_ids, "track_ids") if track_ids is not None else None
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> LibraryTracksConnection:
-            response = await self._call(
-                "library_tracks",
-                LibraryTracksResponse,
-                op.asyncio_detailed,
-                track_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.library_tracks
-
-        return Paginator("library_tracks", _edges, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followers(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """The users who follow the current user."""
-        from amazon_music_generated.api.me import get_current_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowersConnection:
-            response = await self._call(
-                "followers",
-                FollowersResponse,
-                op.asyncio_detailed,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followers
-
-        return Paginator("followers", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_users(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedUsersConnection:
-            response = await self._call(
-                "followed_users",
-                FollowedUsersResponse,
-                op.asyncio_detailed,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_users
-
-        return Paginator("followed_users", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_playlists(
-        self,
-        *,
-        playlist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
-        """The playlists the current user follows; with ``playlist_ids``, only those of them."""
-        from amazon_music_generated.api.me import get_current_user_followed_playlists as op
-        from amazon_music_generated.models import FollowedPlaylistsResponse
-
-        ids = check.asin_list(playlist_ids, "playlist_ids") if playlist_ids is not None else None
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPlaylistsConnection:
-            response = await self._call(
-                "followed_playlists",
-                FollowedPlaylistsResponse,
-                op.asyncio_detailed,
-                playlist_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_playlists
-
-        return Paginator("followed_playlists", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def followed_podcast_shows(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPodcastShowsConnection:
-            response = await self._call(
-                "followed_podcast_shows",
-                FollowedPodcastShowsResponse,
-                op.asyncio_detailed,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_podcast_shows
-
-        return Paginator("followed_podcast_shows", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
 
     # -- follows --------------------------------------------------------------------------------------------------
 
@@ -918,100 +846,3 @@ class AsyncAmazonMusic:
 
         response = await self._call("users", UsersResponse, get_users.asyncio_detailed, ids=",".join(ids))
         return response.data.users
-
-    def user_followers(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """A user's followers (a PRIVATE user's: PermissionDeniedError, except for that user)."""
-        from amazon_music_generated.api.users import get_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        user_id = check.user_id(id)
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowersConnection:
-            response = await self._call(
-                "user_followers",
-                FollowersResponse,
-                op.asyncio_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followers
-
-        return Paginator("user_followers", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_users(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users a user follows."""
-        from amazon_music_generated.api.users import get_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        user_id = check.user_id(id)
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedUsersConnection:
-            response = await self._call(
-                "user_followed_users",
-                FollowedUsersResponse,
-                op.asyncio_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_users
-
-        return Paginator("user_followed_users", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_artists(
-        self,
-        id: str,
-        *,
-        artist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Artist, FollowedArtistsConnection]:
-        """The artists a user follows; with ``artist_ids``, only those of them."""
-        from amazon_music_generated.api.users import get_user_followed_artists as op
-        from amazon_music_generated.models import FollowedArtistsResponse
-
-        user_id = check.user_id(id)
-        ids = check.asin_list(artist_ids, "artist_ids") if artist_ids is not None else None
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedArtistsConnection:
-            response = await self._call(
-                "user_followed_artists",
-                FollowedArtistsResponse,
-                op.asyncio_detailed,
-                id=user_id,
-                artist_ids=_unset(ids),
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_artists
-
-        return Paginator("user_followed_artists", _nodes, afetch=fetch, **_paging(limit, max_items, cursor))
-
-    def user_followed_podcast_shows(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows a user follows (at most 36 a page)."""
-        from amazon_music_generated.api.users import get_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        user_id = check.user_id(id)
-
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> FollowedPodcastShowsConnection:
-            response = await self._call(
-                "user_followed_podcast_shows",
-                FollowedPodcastShowsResponse,
-                op.asyncio_detailed,
-                id=user_id,
-                limit=_unset(page_limit),
-                cursor=_unset(page_cursor),
-            )
-            return response.data.user.followed_podcast_shows
-
-        paging = _paging(limit, max_items, cursor, maximum=check.MAX_PODCAST_PAGE_SIZE)
-        return Paginator("user_followed_podcast_shows", _nodes, afetch=fetch, **paging)
