@@ -100,3 +100,31 @@ def test_fault_knobs_refuse_bad_values(app: EmulatorApp) -> None:
     for name, value in (("fault_rate", 1.5), ("fault_rate", -0.1), ("latency_ms", -1), ("rate_limit", -1)):
         with pytest.raises(ValueError, match=f"^{name}: "):
             setattr(app.faults, name, value)
+
+
+async def test_default_fault_answers_are_documented_on_every_operation(
+    app: EmulatorApp, client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    # Faults test clients against the contract, so what they answer must be in it, body schema included.
+    from openapi_schema_validator import OAS30Validator
+
+    from amazon_music_emulator.faults import DEFAULT_FAULT_STATUSES
+    from amazon_music_emulator.specfile import spec_dict
+
+    spec = spec_dict()
+    operations = [op for item in spec["paths"].values() for op in item.values() if "operationId" in op]
+    assert len(operations) == 17
+    app.faults.fault_rate = 1.0
+    answers = {}
+    for _ in range(40):
+        response = await client.get("/v1/me", headers=headers)
+        answers[response.status_code] = response
+    assert set(answers) == set(DEFAULT_FAULT_STATUSES)
+    for op in operations:
+        for status, response in answers.items():
+            documented = op["responses"].get(str(status))
+            assert documented is not None, f"{op['operationId']}: {status} is not documented"
+            target = documented["$ref"].removeprefix("#/components/responses/")
+            schema = spec["components"]["responses"][target]["content"]["application/json"]["schema"]
+            errors = list(OAS30Validator({"components": spec["components"], **schema}).iter_errors(response.json()))
+            assert errors == [], f"{op['operationId']} {status}: {errors}"
