@@ -184,6 +184,15 @@ class MemoRoutingMiddleware(RoutingMiddleware):  # type: ignore[misc]
         self._memo: dict[_RouteKey, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._next = app
         super().__init__(_RouteRecorder(app, self._memo))
+        self.router.redirect_slashes = False
+
+    def add_api(self, *args: Any, **kwargs: Any) -> None:
+        super().add_api(*args, **kwargs)
+        # The spec has no path ending in a slash: `/v1/me/` is an unknown path (404), not a redirect the spec lacks.
+        for route in self.router.routes:
+            inner = getattr(route, "app", None)
+            if inner is not None and hasattr(inner, "redirect_slashes"):
+                inner.redirect_slashes = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

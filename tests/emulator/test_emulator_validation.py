@@ -90,6 +90,14 @@ async def test_unknown_route_is_404_in_the_error_shape(client: httpx.AsyncClient
         assert_error(await client.get(path, headers=headers), 404, "NOT_FOUND", names="path: ")
 
 
+async def test_a_trailing_slash_is_an_unknown_path_not_a_redirect(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    for path in ("/v1/me/", "/v1/users/zqll6htnhyb2welrqsrtrhdvaa/", "/v1/me/followers/"):
+        assert_error(await client.get(path, headers=headers), 404, "NOT_FOUND", names="path: ")
+    assert (await client.get("/v1/me", headers=headers)).status_code == 200
+
+
 async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     response = await client.patch("/v1/me", headers=headers)
     assert_error(response, 405, "METHOD_NOT_ALLOWED", names="PATCH")
