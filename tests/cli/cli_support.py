@@ -5,11 +5,9 @@ no token or client secret was ever printed."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from click.testing import CliRunner, Result
 
 from amazon_music.cli import cli
+from amazon_music.testing._server import LoopbackServer
 from amazon_music_emulator.app import EmulatorApp
 from amazon_music_emulator.seed import DEMO_CLIENT_SECRET
+from amazon_music_emulator.serving import HTTP_PROTOCOL
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every token the emulator mints starts with one of these (LWA's own prefixes): finding one in an output is a leak.
@@ -51,24 +50,12 @@ class SwitchableApp:
 @contextmanager
 def serve(app: SwitchableApp) -> Iterator[str]:
     """The base URL of ``app`` served by uvicorn on 127.0.0.1 (a free port) until the block ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="cli-emulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
+    server = LoopbackServer(app, http=HTTP_PROTOCOL, lifespan="on", name="cli-emulator")
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        sock.close()
+        server.stop()
 
 
 @dataclass

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import uvicorn
-
+from amazon_music.testing._server import LoopbackServer
 from amazon_music_emulator import EmulatorApp
 from amazon_music_emulator.serving import HTTP_PROTOCOL
 
@@ -18,22 +14,9 @@ from amazon_music_emulator.serving import HTTP_PROTOCOL
 @contextmanager
 def serve(app: EmulatorApp) -> Iterator[str]:
     """The base URL of ``app`` served by uvicorn on 127.0.0.1 (a free port) until the block ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
+    server = LoopbackServer(app, http=HTTP_PROTOCOL, lifespan="on", name="emulator-server")
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        sock.close()
+        server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["LoopbackServer"]
 
@@ -16,17 +16,24 @@ _STOP_TIMEOUT = 10.0
 class LoopbackServer:
     """Serves an ASGI app on 127.0.0.1 (a port the OS picks) from a daemon thread until stop()."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        http: str = "auto",
+        lifespan: Literal["auto", "on", "off"] = "off",
+        name: str = "amazon-music-emulator",
+    ) -> None:
         import uvicorn  # the emulator extra's server; imported here so the kit loads without it until serve()
 
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self._socket.listen(128)
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(app, http=http, log_level="warning", access_log=False, lifespan=lifespan)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, name="amazon-music-emulator", daemon=True
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name=name, daemon=True
         )
 
     def __repr__(self) -> str:
