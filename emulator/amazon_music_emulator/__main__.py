@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import socket
 import sys
 import warnings
 from pathlib import Path
@@ -117,7 +116,7 @@ def serve(
     """Serve the emulator; print its base URL and demo credentials."""
     import uvicorn
 
-    from amazon_music_emulator.serving import HTTP_PROTOCOL
+    from amazon_music_emulator.serving import HTTP_PROTOCOL, listen
 
     db_path = db or default_db_path()
     if workers > 1 and str(db_path) == ":memory:":
@@ -132,18 +131,8 @@ def serve(
         fault_seed=fault_seed,
         token_ttl=token_ttl,
     )
-    # Bind first, so the banner can name the real port (with --port 0) and clients can connect once it is printed.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(2048)
+    sock, base_url = listen(host, port, backlog=2048)
     sock.set_inheritable(True)
-    bound_port = sock.getsockname()[1]
-    base_url = f"http://{host if family == socket.AF_INET else f'[{host}]'}:{bound_port}"
     grant = app.mint_token()
     click.echo(
         "\n".join(

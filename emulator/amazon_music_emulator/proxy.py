@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import re
-import socket
 import sys
 import tempfile
 import zlib
@@ -601,17 +600,10 @@ def run_proxy(
 
     app = build_proxy(upstream, report_path=report_path, spec_path=spec_path, timeout=timeout)
     app.report.write()
-    # Bind first, so the banner names the real port and clients can connect once it is printed.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(1024)
-    bound = sock.getsockname()[1]
-    click.echo(f"Validation proxy on http://{host if family == socket.AF_INET else f'[{host}]'}:{bound} -> {upstream}")
+    from amazon_music_emulator.serving import listen
+
+    sock, base_url = listen(host, port, backlog=1024)
+    click.echo(f"Validation proxy on {base_url} -> {upstream}")
     click.echo(f"Checking answers against {app.report.spec}; report: {report_path or 'none (use --report FILE)'}")
     sys.stdout.flush()
     server = uvicorn.Server(uvicorn.Config(cast(Any, app), access_log=False, log_level="warning", lifespan="on"))

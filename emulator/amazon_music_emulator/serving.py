@@ -11,11 +11,13 @@ one write, at the end of that step. Nothing else changes: the same parser, flow 
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any, cast
 
+import click
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["HTTP_PROTOCOL", "CoalescingHttpToolsProtocol", "CoalescingTransport"]
+__all__ = ["HTTP_PROTOCOL", "CoalescingHttpToolsProtocol", "CoalescingTransport", "listen"]
 
 # uvicorn's ``http`` setting, as an import string so that worker processes (spawned, not forked) can load it.
 HTTP_PROTOCOL = "amazon_music_emulator.serving:CoalescingHttpToolsProtocol"
@@ -59,3 +61,19 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         # Flow control keeps the real transport (set by the line above); reads and writes of the cycle use this one,
         # which is not a Transport subclass: its methods other than write and close must reach the real one.
         self.transport = cast(asyncio.Transport, CoalescingTransport(transport, self.loop))
+
+
+def listen(host: str, port: int, backlog: int) -> tuple[socket.socket, str]:
+    """A listening socket on host:port (0: a free port) and its base URL, bound before the banner so it names the real
+    port and clients can connect as soon as it is printed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(backlog)
+    shown_host = host if family == socket.AF_INET else f"[{host}]"
+    return sock, f"http://{shown_host}:{sock.getsockname()[1]}"
