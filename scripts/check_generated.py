@@ -7,6 +7,8 @@ pinned config, post-hooks and the custom templates of spec/templates/ (faster mo
 
 - with --write (what `make generate` runs), DIR is replaced by the result as a whole, so files the spec no longer
   produces disappear (the generator's own --overwrite leaves them behind);
+- either way the operations table and the clients' typed methods are rendered into the package from the spec
+  (scripts/operations_table.py) and formatted by the same post-hooks;
 - without it (what `make check-generated` runs), the result is compared with DIR and any drift is reported, exit 1.
 
 Both paths share this one function, so `make generate` followed by `make check-generated` always agrees.
@@ -19,11 +21,15 @@ import argparse
 import difflib
 import filecmp
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import yaml
+from operations_table import render as render_operations
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT / "spec" / "amazon-music-user-v1.yaml"
@@ -66,6 +72,10 @@ def generate(spec: Path, config: Path, out: Path, templates: Path = DEFAULT_TEMP
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"check_generated: the generator failed (exit {proc.returncode}) on {spec}")
+    # The operations table and the clients' typed methods (scripts/operations_table.py), formatted by the same hooks
+    render_operations(spec, out)
+    for hook in yaml.safe_load(config.read_text(encoding="utf-8")).get("post_hooks", []):
+        subprocess.run(shlex.split(hook), cwd=out, env=env, capture_output=True, text=True, check=True)
     shutil.rmtree(out / ".ruff_cache", ignore_errors=True)
     (out / "py.typed").write_text(PY_TYPED, encoding="utf-8")
 
