@@ -125,7 +125,8 @@ def _parameter(spec: Spec, raw: Any, location: str | None = None) -> dict[str, A
 def _annotation(entry: dict[str, Any]) -> str:
     if entry["enum"]:
         literal = f"Literal[{', '.join(json.dumps(value) for value in entry['enum'])}]"
-        return f"{entry['enum_model']} | {literal}" if entry["enum_model"] else literal
+        # a named enum also takes any str, as the client always has (the check names the values allowed)
+        return f"{entry['enum_model']} | str" if entry["enum_model"] else literal
     return {"integer": "int", "boolean": "bool", "number": "float", "list": "Iterable[str] | str"}.get(
         entry["kind"], "str"
     )

@@ -73,13 +73,7 @@ class SyncOperations:
         """
         return cast("User", self._request(GET_CURRENT_USER, {}))
 
-    def update_me(
-        self,
-        *,
-        name: str,
-        visibility: Visibility | Literal["PUBLIC", "PRIVATE"],
-        playback_visibility: Visibility | Literal["PUBLIC", "PRIVATE"],
-    ) -> User:
+    def update_me(self, *, name: str, visibility: Visibility | str, playback_visibility: Visibility | str) -> User:
         """Update the current user.
 
         Replaces the current user's display name, profile visibility and playback visibility. All three fields are
@@ -379,11 +373,7 @@ class AsyncOperations:
         return cast("User", await self._request(GET_CURRENT_USER, {}))
 
     async def update_me(
-        self,
-        *,
-        name: str,
-        visibility: Visibility | Literal["PUBLIC", "PRIVATE"],
-        playback_visibility: Visibility | Literal["PUBLIC", "PRIVATE"],
+        self, *, name: str, visibility: Visibility | str, playback_visibility: Visibility | str
     ) -> User:
         """Update the current user.
 

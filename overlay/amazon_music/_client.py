@@ -1,24 +1,35 @@
-"""AmazonMusic and AsyncAmazonMusic: one thin method per operation over the generated client.
+"""AmazonMusic and AsyncAmazonMusic: the spec's operations, as typed methods over the generated client.
 
-A call's way: method (arguments checked) -> generated ``sync_detailed``/``asyncio_detailed`` -> httpx client whose
-``send`` is the error boundary (non-2xx -> the typed error tree, transport failures -> APIConnectionError) -> Auth
-(bearer token, refresh) -> ErrataTransport (the docs' second shapes) -> RetryTransport -> the network. The generated
-code then parses the body into its models, which the method returns; a body of the wrong shape becomes a
-MalformedResponseError, never a KeyError.
+The methods themselves are generated from the spec (amazon_music_generated.overlay_methods, one per operation, with
+the spec's summary, parameters and types); each hands its arguments to ``_request`` or ``_paginate`` here, which
+check them against the operations table (amazon_music_generated.operations) and call the generated api module.
 
-The generated package is imported on first use, so ``import amazon_music`` stays light.
+A call's way: method -> arguments checked (_validation, bounds and patterns from the table) -> generated
+``sync_detailed``/``asyncio_detailed`` -> httpx client whose ``send`` is the error boundary (non-2xx -> the typed
+error tree, transport failures -> APIConnectionError) -> Auth (bearer token, refresh) -> ErrataTransport (the docs'
+second shapes) -> RetryTransport -> the network. The generated code then parses the body into its models; the method
+returns the field the spec's ``x-result`` names, or a Paginator over the items ``x-page-items`` names. A body of the
+wrong shape becomes a MalformedResponseError, never a KeyError.
+
+The generated api modules and models are imported on first use, so ``import amazon_music`` stays light.
 """
 
 from __future__ import annotations
 
-import abc
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+import importlib
+import typing
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from enum import Enum
+from operator import attrgetter
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
+
+from amazon_music_generated.operations import Operation
+from amazon_music_generated.overlay_methods import AsyncOperations, SyncOperations
 
 from . import _validation as check
 from ._auth import TOKEN_REQUEST_EXTENSION, StaticToken
@@ -38,34 +49,11 @@ from ._transport import RETRY_AFTER_EXTENSION, AsyncRetryTransport, RetryPolicy,
 
 if TYPE_CHECKING:
     from amazon_music_generated.client import AuthenticatedClient
-    from amazon_music_generated.models import (
-        Artist,
-        FollowArtistResult,
-        FollowedArtistsConnection,
-        FollowedPlaylistsConnection,
-        FollowedPodcastShowsConnection,
-        FollowedUsersConnection,
-        FollowersConnection,
-        FollowUserResult,
-        LibraryTrackEdge,
-        LibraryTracksConnection,
-        PageInfo,
-        Playlist,
-        PodcastShow,
-        User,
-        Visibility,
-    )
     from amazon_music_generated.types import Response
 
 __all__ = ["AmazonMusic", "AsyncAmazonMusic"]
 
 M = TypeVar("M")
-N = TypeVar("N")
-P = TypeVar("P")
-R = TypeVar("R")
-T = TypeVar("T")
-N_co = TypeVar("N_co", covariant=True)
-E_co = TypeVar("E_co", covariant=True)
 
 DEFAULT_TIMEOUT = 30.0
 # 10 chunks of 100 cover 1,000 IDs in one round trip; retries absorb a 429 if the live limit is lower
@@ -144,42 +132,118 @@ def _malformed(operation: str, expected: type[Any], exc: Exception | None) -> Ma
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
-def _parsed(operation: str, expected: type[M], response: Response[Any]) -> M:
+def _parsed(operation: str, expected: type[Any], response: Response[Any]) -> Any:
     parsed = response.parsed
     if not isinstance(parsed, expected):
         raise _malformed(operation, expected, None)
     return parsed
 
 
-# -- what every listing has in common ------------------------------------------------------------------------------
+# -- an operation of the table, as the clients call it -------------------------------------------------------------
 
 
-class _Edge(Protocol[N_co]):
-    @property
-    def node(self) -> N_co: ...
+class _Bound:
+    """What calling an operation needs from the generated package, imported on the operation's first call."""
+
+    __slots__ = ("body_model", "enums", "expected", "module", "operation", "split")
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+        self.module: Any = importlib.import_module(f"amazon_music_generated.api.{operation.tag}.{operation.module}")
+        models = importlib.import_module("amazon_music_generated.models")
+        self.expected: type[Any] = getattr(models, operation.response_model)
+        self.body_model: Callable[..., Any] | None = (
+            getattr(models, operation.body_model) if operation.body_model else None
+        )
+        # the generated functions take enums as the generated Enum classes: found from their own annotations
+        self.enums: dict[str, type[Enum]] = {
+            p.python_name: getattr(models, p.enum_model) if p.enum_model else _enum_of(self.module, p.python_name)
+            for p in operation.parameters
+            if p.enum
+        }
+        self.split: SplitPage[Any, Any] | None = _splitter(operation) if operation.edges else None
+
+    def request(self, arguments: Mapping[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The generated function's keyword arguments: each argument checked, None left out, the body built."""
+        kwargs: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        for parameter in self.operation.parameters:
+            name = parameter.python_name
+            if name in skip:
+                continue
+            value = check.argument(parameter, arguments[name])
+            if value is None:
+                continue
+            if name in self.enums:
+                value = self.enums[name](value)
+            (body if parameter.location == "body" else kwargs)[name] = value
+        if self.body_model is not None:
+            kwargs["body"] = self.body_model(**body)
+        return kwargs
+
+    def chunks(self, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """The requests of a chunked operation (x-chunk-parameter): its list split by the parameter's maximum."""
+        chunked = self.operation.chunk
+        assert chunked is not None  # called for a chunked operation only
+        parameter = next(p for p in self.operation.parameters if p.python_name == chunked)
+        items = check.id_list(parameter, arguments[chunked], any_count=True)
+        rest = self.request(arguments, skip=(chunked,))
+        size = parameter.max_count or len(items)
+        for start in range(0, len(items), size):
+            yield {**rest, chunked: ",".join(items[start : start + size])}
+
+    def result(self, parsed: Any) -> Any:
+        for name in self.operation.result:
+            parsed = getattr(parsed, name)
+        return parsed
 
 
-class _Connection(Protocol[E_co]):
-    @property
-    def page_info(self) -> PageInfo: ...
-
-    @property
-    def edges(self) -> Sequence[E_co]: ...
+_bound_operations: dict[str, _Bound] = {}
 
 
-def _page_info(info: PageInfo) -> tuple[bool, str | None]:
-    token = info.token
-    return info.has_next_page, token if isinstance(token, str) else None
+def _bind(operation: Operation) -> _Bound:
+    bound = _bound_operations.get(operation.operation_id)
+    if bound is None:
+        bound = _bound_operations[operation.operation_id] = _Bound(operation)
+    return bound
 
 
-def _nodes(connection: _Connection[_Edge[N]]) -> tuple[list[N], bool, str | None]:
-    has_next_page, token = _page_info(connection.page_info)
-    return [edge.node for edge in connection.edges], has_next_page, token
+def _enum_of(module: Any, name: str) -> type[Enum]:
+    hint = typing.get_type_hints(module._get_kwargs)[name]
+    for candidate in (hint, *typing.get_args(hint)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    raise TypeError(f"{module.__name__}: {name} is not an enum in the generated code")  # a generator change
 
 
-def _edges(connection: LibraryTracksConnection) -> tuple[list[LibraryTrackEdge], bool, str | None]:
-    has_next_page, token = _page_info(connection.page_info)
-    return list(connection.edges), has_next_page, token
+def _splitter(operation: Operation) -> SplitPage[Any, Any]:
+    """A page's items (x-page-items: each edge, or a field of it), whether another page follows, and its token."""
+    edges = attrgetter(operation.edges or "edges")
+    item = attrgetter(".".join(operation.item_path)) if operation.item_path else None
+
+    def split(connection: Any) -> tuple[list[Any], bool, str | None]:
+        info = connection.page_info
+        token = info.token
+        page = edges(connection)
+        return (
+            list(page) if item is None else [item(edge) for edge in page],
+            info.has_next_page,
+            token if isinstance(token, str) else None,
+        )
+
+    return split
+
+
+def _paging(operation: Operation, arguments: Mapping[str, Any], max_items: int | None) -> dict[str, Any]:
+    """The checked paging arguments, as the Paginator takes them; the page size never above the spec's maximum."""
+    parameters = {p.python_name: p for p in operation.parameters}
+    maximum = operation.page_size
+    checked_max_items = check.max_items(max_items)
+    limit = check.argument(parameters["limit"], arguments["limit"])
+    if limit is None and checked_max_items is not None and maximum is not None and checked_max_items > maximum:
+        limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
+    cursor = check.argument(parameters["cursor"], arguments["cursor"])
+    return {"limit": limit, "max_items": checked_max_items, "cursor": cursor}
 
 
 def _unset(value: M | None) -> Any:
@@ -191,11 +255,6 @@ def _unset(value: M | None) -> Any:
     return value
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 @functools.cache
 def _user_agent() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -204,17 +263,6 @@ def _user_agent() -> str:
         return f"amazon-music-webapi/{version('amazon-music-webapi')}"
     except PackageNotFoundError:
         return "amazon-music-webapi"
-
-
-def _update_request(name: str, visibility: Visibility | str, playback_visibility: Visibility | str) -> Any:
-    from amazon_music_generated.models import UpdateUserRequest
-    from amazon_music_generated.models import Visibility as VisibilityEnum
-
-    return UpdateUserRequest(
-        name=check.display_name(name),
-        visibility=VisibilityEnum(check.visibility(visibility, "visibility")),
-        playback_visibility=VisibilityEnum(check.visibility(playback_visibility, "playback_visibility")),
-    )
 
 
 class _Settings:
@@ -252,215 +300,10 @@ def _generated_client(base_url: str) -> AuthenticatedClient:
     return AuthenticatedClient(base_url=base_url, token="")
 
 
-# -- the listings, once for both clients -------------------------------------------------------------------------
-
-
-class _Operation(Protocol):
-    """A generated operation module, as a listing uses it."""
-
-    @property
-    def sync_detailed(self) -> Callable[..., Response[Any]]: ...
-
-    @property
-    def asyncio_detailed(self) -> Callable[..., Awaitable[Response[Any]]]: ...
-
-
-class _Listings(abc.ABC):
-    """The listing methods of both clients: each says what to call, the client's _listing() how (sync or async)."""
-
-    @abc.abstractmethod
-    def _listing(
-        self,
-        operation: str,
-        op: _Operation,
-        expected: type[R],
-        connection: Callable[[R], P],
-        split: SplitPage[P, T],
-        paging: dict[str, Any],
-        **params: Any,
-    ) -> Paginator[T, P]:
-        """A Paginator whose pages come from ``op`` with ``params`` (and the page's limit and cursor)."""
-
-    def library_tracks(
-        self,
-        *,
-        track_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
-        """The tracks in the current user's library, as edges (node, uploaded, purchased); with ``track_ids``, only
-        those of them in the library."""
-        from amazon_music_generated.api.me import get_current_user_library_tracks as op
-        from amazon_music_generated.models import LibraryTracksResponse
-
-        ids = check.asin_list(track_ids, "track_ids") if track_ids is not None else None
-        return self._listing(
-            "library_tracks",
-            op,
-            LibraryTracksResponse,
-            lambda response: response.data.user.library_tracks,
-            _edges,
-            _paging(limit, max_items, cursor),
-            track_ids=_unset(ids),
-        )
-
-    def followers(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """The users who follow the current user."""
-        from amazon_music_generated.api.me import get_current_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        return self._listing(
-            "followers",
-            op,
-            FollowersResponse,
-            lambda response: response.data.user.followers,
-            _nodes,
-            _paging(limit, max_items, cursor),
-        )
-
-    def followed_users(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        return self._listing(
-            "followed_users",
-            op,
-            FollowedUsersResponse,
-            lambda response: response.data.user.followed_users,
-            _nodes,
-            _paging(limit, max_items, cursor),
-        )
-
-    def followed_playlists(
-        self,
-        *,
-        playlist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
-        """The playlists the current user follows; with ``playlist_ids``, only those of them."""
-        from amazon_music_generated.api.me import get_current_user_followed_playlists as op
-        from amazon_music_generated.models import FollowedPlaylistsResponse
-
-        ids = check.asin_list(playlist_ids, "playlist_ids") if playlist_ids is not None else None
-        return self._listing(
-            "followed_playlists",
-            op,
-            FollowedPlaylistsResponse,
-            lambda response: response.data.user.followed_playlists,
-            _nodes,
-            _paging(limit, max_items, cursor),
-            playlist_ids=_unset(ids),
-        )
-
-    def followed_podcast_shows(
-        self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows the current user follows."""
-        from amazon_music_generated.api.me import get_current_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        return self._listing(
-            "followed_podcast_shows",
-            op,
-            FollowedPodcastShowsResponse,
-            lambda response: response.data.user.followed_podcast_shows,
-            _nodes,
-            _paging(limit, max_items, cursor),
-        )
-
-    def user_followers(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
-        """A user's followers (a PRIVATE user's: PermissionDeniedError, except for that user)."""
-        from amazon_music_generated.api.users import get_user_followers as op
-        from amazon_music_generated.models import FollowersResponse
-
-        user_id = check.user_id(id)
-        return self._listing(
-            "user_followers",
-            op,
-            FollowersResponse,
-            lambda response: response.data.user.followers,
-            _nodes,
-            _paging(limit, max_items, cursor),
-            id=user_id,
-        )
-
-    def user_followed_users(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
-        """The users a user follows."""
-        from amazon_music_generated.api.users import get_user_followed_users as op
-        from amazon_music_generated.models import FollowedUsersResponse
-
-        user_id = check.user_id(id)
-        return self._listing(
-            "user_followed_users",
-            op,
-            FollowedUsersResponse,
-            lambda response: response.data.user.followed_users,
-            _nodes,
-            _paging(limit, max_items, cursor),
-            id=user_id,
-        )
-
-    def user_followed_artists(
-        self,
-        id: str,
-        *,
-        artist_ids: Iterable[str] | str | None = None,
-        limit: int | None = None,
-        max_items: int | None = None,
-        cursor: str | None = None,
-    ) -> Paginator[Artist, FollowedArtistsConnection]:
-        """The artists a user follows; with ``artist_ids``, only those of them."""
-        from amazon_music_generated.api.users import get_user_followed_artists as op
-        from amazon_music_generated.models import FollowedArtistsResponse
-
-        user_id = check.user_id(id)
-        ids = check.asin_list(artist_ids, "artist_ids") if artist_ids is not None else None
-        return self._listing(
-            "user_followed_artists",
-            op,
-            FollowedArtistsResponse,
-            lambda response: response.data.user.followed_artists,
-            _nodes,
-            _paging(limit, max_items, cursor),
-            id=user_id,
-            artist_ids=_unset(ids),
-        )
-
-    def user_followed_podcast_shows(
-        self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
-        """The podcast shows a user follows (at most 36 a page)."""
-        from amazon_music_generated.api.users import get_user_followed_podcast_shows as op
-        from amazon_music_generated.models import FollowedPodcastShowsResponse
-
-        user_id = check.user_id(id)
-        return self._listing(
-            "user_followed_podcast_shows",
-            op,
-            FollowedPodcastShowsResponse,
-            lambda response: response.data.user.followed_podcast_shows,
-            _nodes,
-            _paging(limit, max_items, cursor, maximum=check.MAX_PODCAST_PAGE_SIZE),
-            id=user_id,
-        )
-
-
 # -- the sync client ----------------------------------------------------------------------------------------------
 
 
-class AmazonMusic(_Listings):
+class AmazonMusic(SyncOperations):
     """The Amazon Music Web API (User v1), synchronous. Use as a context manager, or call close().
 
     ``api_key`` is the security profile ID; ``token`` a Login with Amazon access token, or ``auth`` any httpx.Auth
@@ -517,128 +360,40 @@ class AmazonMusic(_Listings):
     ) -> None:
         self.close()
 
-    def _call(self, operation: str, expected: type[M], call: Callable[..., Response[Any]], **kwargs: Any) -> M:
+    def _call(self, bound: _Bound, kwargs: dict[str, Any]) -> Any:
+        """One request; the parsed 200 body."""
         _last_response.set(None)
+        operation = bound.operation.method
         try:
-            response = call(client=self._api, **kwargs)
-            return _parsed(operation, expected, response)
+            response = bound.module.sync_detailed(client=self._api, **kwargs)
+            return _parsed(operation, bound.expected, response)
         except AmazonMusicError:
             raise
         except _PARSE_ERRORS as exc:
             if _last_response.get() is None:  # failed before any response: not the body's fault
                 raise
-            raise _malformed(operation, expected, exc) from exc
+            raise _malformed(operation, bound.expected, exc) from exc
         finally:
             _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
 
-    def _listing(
-        self,
-        operation: str,
-        op: _Operation,
-        expected: type[R],
-        connection: Callable[[R], P],
-        split: SplitPage[P, T],
-        paging: dict[str, Any],
-        **params: Any,
-    ) -> Paginator[T, P]:
-        def fetch(page_cursor: str | None, page_limit: int | None) -> P:
-            response = self._call(
-                operation, expected, op.sync_detailed, **params, limit=_unset(page_limit), cursor=_unset(page_cursor)
-            )
-            return connection(response)
+    def _request(self, operation: Operation, arguments: dict[str, Any]) -> Any:
+        bound = _bind(operation)
+        if operation.chunk is None:
+            return bound.result(self._call(bound, bound.request(arguments)))
+        return [item for kwargs in bound.chunks(arguments) for item in bound.result(self._call(bound, kwargs))]
 
-        return Paginator(operation, split, fetch=fetch, **paging)
+    def _paginate(self, operation: Operation, arguments: dict[str, Any], max_items: int | None) -> Any:
+        """Every sync listing's Paginator is made here."""
+        paging = _paging(operation, arguments, max_items)
+        bound = _bind(operation)
+        kwargs = bound.request(arguments, skip=("limit", "cursor"))
+        assert bound.split is not None  # a listing has x-page-items
 
-    # -- me -------------------------------------------------------------------------------------------------------
+        def fetch(page_cursor: str | None, page_limit: int | None) -> Any:
+            page = {**kwargs, "limit": _unset(page_limit), "cursor": _unset(page_cursor)}
+            return bound.result(self._call(bound, page))
 
-    def me(self) -> User:
-        """The current user's profile (scope music::profile)."""
-        from amazon_music_generated.api.me import get_current_user
-        from amazon_music_generated.models import UserResponse
-
-        return self._call("me", UserResponse, get_current_user.sync_detailed).data.user
-
-    def update_me(self, *, name: str, visibility: Visibility | str, playback_visibility: Visibility | str) -> User:
-        """Replace the current user's name, visibility and playback visibility; returns the updated profile."""
-        from amazon_music_generated.api.me import update_current_user
-        from amazon_music_generated.models import UpdateUserResponse
-
-        body = _update_request(name, visibility, playback_visibility)
-        response = self._call("update_me", UpdateUserResponse, update_current_user.sync_detailed, body=body)
-        return response.data.update_user
-
-    # -- follows --------------------------------------------------------------------------------------------------
-
-    def follow_artist(self, id: str) -> FollowArtistResult:
-        """Make the current user follow the artist (an ASIN). Idempotent."""
-        from amazon_music_generated.api.follows import follow_artist
-        from amazon_music_generated.models import FollowArtistResponse
-
-        artist_id = check.asin(id)
-        response = self._call("follow_artist", FollowArtistResponse, follow_artist.sync_detailed, id=artist_id)
-        return response.data.follow_artist
-
-    def unfollow_artist(self, id: str) -> FollowArtistResult:
-        """Make the current user stop following the artist (an ASIN). Idempotent."""
-        from amazon_music_generated.api.follows import unfollow_artist
-        from amazon_music_generated.models import UnfollowArtistResponse
-
-        artist_id = check.asin(id)
-        response = self._call("unfollow_artist", UnfollowArtistResponse, unfollow_artist.sync_detailed, id=artist_id)
-        return response.data.unfollow_artist
-
-    def follow_user(self, id: str) -> FollowUserResult:
-        """Make the current user follow another user. Idempotent; following yourself is a BadRequestError."""
-        from amazon_music_generated.api.follows import follow_user
-        from amazon_music_generated.models import FollowUserResponse
-
-        user_id = check.user_id(id)
-        return self._call("follow_user", FollowUserResponse, follow_user.sync_detailed, id=user_id).data.follow_user
-
-    def unfollow_user(self, id: str) -> FollowUserResult:
-        """Make the current user stop following another user. Idempotent."""
-        from amazon_music_generated.api.follows import unfollow_user
-        from amazon_music_generated.models import UnfollowUserResponse
-
-        user_id = check.user_id(id)
-        response = self._call("unfollow_user", UnfollowUserResponse, unfollow_user.sync_detailed, id=user_id)
-        return response.data.unfollow_user
-
-    # -- users ----------------------------------------------------------------------------------------------------
-
-    def user(self, id: str) -> User:
-        """A user's public profile."""
-        from amazon_music_generated.api.users import get_user
-        from amazon_music_generated.models import UserResponse
-
-        user_id = check.user_id(id)
-        return self._call("user", UserResponse, get_user.sync_detailed, id=user_id).data.user
-
-    def users(self, ids: Iterable[str] | str) -> list[User]:
-        """The public profiles of any number of users, in the order asked (unknown IDs left out, repeats once);
-        sent 100 IDs a request."""
-        checked = check.user_id_list(ids)
-        found: list[User] = []
-        for chunk in _chunks(checked, check.MAX_IDS_PER_REQUEST):
-            found.extend(self._users_chunk(chunk))
-        return found
-
-    def _users_chunk(self, ids: Sequence[str]) -> list[User]:
-        from amazon_music_generated.api.users import get_users
-        from amazon_music_generated.models import UsersResponse
-
-        return self._call("users", UsersResponse, get_users.sync_detailed, ids=",".join(ids)).data.users
-
-
-def _paging(
-    limit: int | None, max_items: int | None, cursor: str | None, maximum: int = check.MAX_PAGE_SIZE
-) -> dict[str, Any]:
-    """The checked paging arguments, as the Paginator takes them."""
-    max_items = check.max_items(max_items)
-    limit = check.page_limit(limit, maximum)
-    if limit is None and max_items is not None and max_items > maximum:
-        limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
-    return {"limit": limit, "max_items": max_items, "cursor": check.cursor(cursor)}
+        return Paginator(operation.method, bound.split, fetch=fetch, **paging)
 
 
 async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: int) -> list[M]:
@@ -664,7 +419,7 @@ async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: in
 # -- the async client ---------------------------------------------------------------------------------------------
 
 
-class AsyncAmazonMusic(_Listings):
+class AsyncAmazonMusic(AsyncOperations):
     """The Amazon Music Web API (User v1), for asyncio. Use as an async context manager, or await aclose().
 
     Arguments as AmazonMusic; ``transport`` is an httpx.AsyncBaseTransport (an AsyncRetryTransport is used as is),
@@ -726,123 +481,39 @@ class AsyncAmazonMusic(_Listings):
     ) -> None:
         await self.aclose()
 
-    async def _call(
-        self, operation: str, expected: type[M], call: Callable[..., Awaitable[Response[Any]]], **kwargs: Any
-    ) -> M:
+    async def _call(self, bound: _Bound, kwargs: dict[str, Any]) -> Any:
+        """One request; the parsed 200 body."""
         _last_response.set(None)
+        operation = bound.operation.method
         try:
-            response = await call(client=self._api, **kwargs)
-            return _parsed(operation, expected, response)
+            response = await bound.module.asyncio_detailed(client=self._api, **kwargs)
+            return _parsed(operation, bound.expected, response)
         except AmazonMusicError:
             raise
         except _PARSE_ERRORS as exc:
             if _last_response.get() is None:  # failed before any response: not the body's fault
                 raise
-            raise _malformed(operation, expected, exc) from exc
+            raise _malformed(operation, bound.expected, exc) from exc
         finally:
             _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
 
-    def _listing(
-        self,
-        operation: str,
-        op: _Operation,
-        expected: type[R],
-        connection: Callable[[R], P],
-        split: SplitPage[P, T],
-        paging: dict[str, Any],
-        **params: Any,
-    ) -> Paginator[T, P]:
-        async def fetch(page_cursor: str | None, page_limit: int | None) -> P:
-            response = await self._call(
-                operation, expected, op.asyncio_detailed, **params, limit=_unset(page_limit), cursor=_unset(page_cursor)
-            )
-            return connection(response)
+    async def _request(self, operation: Operation, arguments: dict[str, Any]) -> Any:
+        bound = _bind(operation)
+        if operation.chunk is None:
+            return bound.result(await self._call(bound, bound.request(arguments)))
+        calls = [functools.partial(self._call, bound, kwargs) for kwargs in bound.chunks(arguments)]
+        pages = await _bounded_gather(calls, self.users_concurrency)
+        return [item for page in pages for item in bound.result(page)]
 
-        return Paginator(operation, split, afetch=fetch, **paging)
+    def _paginate(self, operation: Operation, arguments: dict[str, Any], max_items: int | None) -> Any:
+        """Every async listing's paginator is made here (an AsyncPaginator once _pagination has one)."""
+        paging = _paging(operation, arguments, max_items)
+        bound = _bind(operation)
+        kwargs = bound.request(arguments, skip=("limit", "cursor"))
+        assert bound.split is not None  # a listing has x-page-items
 
-    # -- me -------------------------------------------------------------------------------------------------------
+        async def fetch(page_cursor: str | None, page_limit: int | None) -> Any:
+            page = {**kwargs, "limit": _unset(page_limit), "cursor": _unset(page_cursor)}
+            return bound.result(await self._call(bound, page))
 
-    async def me(self) -> User:
-        """The current user's profile (scope music::profile)."""
-        from amazon_music_generated.api.me import get_current_user
-        from amazon_music_generated.models import UserResponse
-
-        return (await self._call("me", UserResponse, get_current_user.asyncio_detailed)).data.user
-
-    async def update_me(
-        self, *, name: str, visibility: Visibility | str, playback_visibility: Visibility | str
-    ) -> User:
-        """Replace the current user's name, visibility and playback visibility; returns the updated profile."""
-        from amazon_music_generated.api.me import update_current_user
-        from amazon_music_generated.models import UpdateUserResponse
-
-        body = _update_request(name, visibility, playback_visibility)
-        response = await self._call("update_me", UpdateUserResponse, update_current_user.asyncio_detailed, body=body)
-        return response.data.update_user
-
-    # -- follows --------------------------------------------------------------------------------------------------
-
-    async def follow_artist(self, id: str) -> FollowArtistResult:
-        """Make the current user follow the artist (an ASIN). Idempotent."""
-        from amazon_music_generated.api.follows import follow_artist
-        from amazon_music_generated.models import FollowArtistResponse
-
-        artist_id = check.asin(id)
-        response = await self._call("follow_artist", FollowArtistResponse, follow_artist.asyncio_detailed, id=artist_id)
-        return response.data.follow_artist
-
-    async def unfollow_artist(self, id: str) -> FollowArtistResult:
-        """Make the current user stop following the artist (an ASIN). Idempotent."""
-        from amazon_music_generated.api.follows import unfollow_artist
-        from amazon_music_generated.models import UnfollowArtistResponse
-
-        artist_id = check.asin(id)
-        response = await self._call(
-            "unfollow_artist", UnfollowArtistResponse, unfollow_artist.asyncio_detailed, id=artist_id
-        )
-        return response.data.unfollow_artist
-
-    async def follow_user(self, id: str) -> FollowUserResult:
-        """Make the current user follow another user. Idempotent; following yourself is a BadRequestError."""
-        from amazon_music_generated.api.follows import follow_user
-        from amazon_music_generated.models import FollowUserResponse
-
-        user_id = check.user_id(id)
-        response = await self._call("follow_user", FollowUserResponse, follow_user.asyncio_detailed, id=user_id)
-        return response.data.follow_user
-
-    async def unfollow_user(self, id: str) -> FollowUserResult:
-        """Make the current user stop following another user. Idempotent."""
-        from amazon_music_generated.api.follows import unfollow_user
-        from amazon_music_generated.models import UnfollowUserResponse
-
-        user_id = check.user_id(id)
-        response = await self._call("unfollow_user", UnfollowUserResponse, unfollow_user.asyncio_detailed, id=user_id)
-        return response.data.unfollow_user
-
-    # -- users ----------------------------------------------------------------------------------------------------
-
-    async def user(self, id: str) -> User:
-        """A user's public profile."""
-        from amazon_music_generated.api.users import get_user
-        from amazon_music_generated.models import UserResponse
-
-        user_id = check.user_id(id)
-        return (await self._call("user", UserResponse, get_user.asyncio_detailed, id=user_id)).data.user
-
-    async def users(self, ids: Iterable[str] | str) -> list[User]:
-        """The public profiles of any number of users, in the order asked (unknown IDs left out, repeats once);
-        100 IDs a request, ``users_concurrency`` requests in flight at most."""
-        checked = check.user_id_list(ids)
-        chunks = list(_chunks(checked, check.MAX_IDS_PER_REQUEST))
-        results = await _bounded_gather(
-            [functools.partial(self._users_chunk, chunk) for chunk in chunks], self.users_concurrency
-        )
-        return [user for chunk_users in results for user in chunk_users]
-
-    async def _users_chunk(self, ids: Sequence[str]) -> list[User]:
-        from amazon_music_generated.api.users import get_users
-        from amazon_music_generated.models import UsersResponse
-
-        response = await self._call("users", UsersResponse, get_users.asyncio_detailed, ids=",".join(ids))
-        return response.data.users
+        return Paginator(operation.method, bound.split, afetch=fetch, **paging)

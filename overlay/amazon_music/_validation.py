@@ -1,142 +1,120 @@
 """Argument checks run before any request, so a bad argument costs no round trip and names itself in the error.
 
-The bounds and patterns are the spec's (components/parameters and components/schemas).
+Every bound, enum, pattern and length is the spec's, read from the operations table (amazon_music_generated.operations,
+built from the spec at `make generate`); nothing here is typed by hand but the checks of the client's own paging
+arguments (``max_items``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ValidationError
 
-__all__ = [
-    "MAX_IDS_PER_REQUEST",
-    "MAX_PAGE_SIZE",
-    "MAX_PODCAST_PAGE_SIZE",
-    "asin",
-    "asin_list",
-    "cursor",
-    "display_name",
-    "max_items",
-    "page_limit",
-    "user_id",
-    "user_id_list",
-    "visibility",
-]
+if TYPE_CHECKING:
+    from amazon_music_generated.operations import Parameter
 
-MAX_PAGE_SIZE = 100
-MAX_PODCAST_PAGE_SIZE = 36  # GET /v1/users/{id}/followed/podcasts/shows (errata user-podcasts-limit)
-MAX_IDS_PER_REQUEST = 100
-MAX_NAME_LENGTH = 100
-MAX_CURSOR_LENGTH = 1024
-
-_USER_ID = re.compile(r"[a-z0-9]{1,64}")
-_ASIN = re.compile(r"[A-Z0-9]{10}")
-_CURSOR = re.compile(r"[A-Za-z0-9+/=_.-]+")
-_VISIBILITIES = ("PUBLIC", "PRIVATE")
+__all__ = ["argument", "id_list", "max_items"]
 
 
-def _text(value: object, argument: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(argument, f"expected a string, got {type(value).__name__}")
-    if not value:
-        raise ValidationError(argument, "must not be empty")
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _count(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(name, f"expected an integer, got {type(value).__name__}")
     return value
 
 
-def user_id(value: object, argument: str = "id") -> str:
-    """An Amazon Music user ID: 1 to 64 lowercase letters and digits."""
-    text = _text(value, argument)
-    if not _USER_ID.fullmatch(text):
-        raise ValidationError(argument, f"{text[:80]!r} is not a user ID (1 to 64 lowercase letters and digits)")
-    return text
+def _text(parameter: Parameter, value: object, name: str) -> str:
+    """A string of the parameter's length and pattern (an empty one is never sent)."""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected a string, got {type(value).__name__}")
+    if not value:
+        raise ValidationError(name, "must not be empty")
+    if parameter.max_length is not None and len(value) > parameter.max_length:
+        raise ValidationError(name, f"{len(value)} characters is more than the maximum of {parameter.max_length}")
+    if parameter.min_length is not None and len(value) < parameter.min_length:
+        raise ValidationError(name, f"{len(value)} characters is fewer than the minimum of {parameter.min_length}")
+    if parameter.pattern is not None and not _pattern(parameter.pattern).search(value):
+        about = parameter.description.rstrip(".")
+        raise ValidationError(name, f"{value[:80]!r} does not match {parameter.pattern} ({about})")
+    return value
 
 
-def asin(value: object, argument: str = "id") -> str:
-    """An ASIN (artist, playlist and track IDs): 10 uppercase letters and digits."""
-    text = _text(value, argument)
-    if not _ASIN.fullmatch(text):
-        raise ValidationError(argument, f"{text[:80]!r} is not an ASIN (10 uppercase letters and digits)")
-    return text
-
-
-def _id_sequence(values: object, argument: str) -> list[str]:
+def _items(values: object, name: str) -> list[object]:
     """A list from a sequence of IDs or one comma-separated string (a bare string is never split into characters)."""
     if isinstance(values, str):
-        return values.split(",")
+        return list(values.split(","))
     if isinstance(values, bytes) or not isinstance(values, Iterable):
-        raise ValidationError(argument, f"expected a list of IDs, got {type(values).__name__}")
+        raise ValidationError(name, f"expected a list of IDs, got {type(values).__name__}")
     return list(values)
 
 
-def asin_list(values: object, argument: str) -> str:
-    """1 to 100 ASINs, joined with commas as the API takes them."""
-    items = _id_sequence(values, argument)
+def id_list(parameter: Parameter, values: object, *, any_count: bool = False) -> list[str]:
+    """The items of a list parameter, each checked; with ``any_count`` (a chunked parameter) repeats are dropped
+    (the API returns a repeated ID once) and the count is not bounded, else at most the parameter's count."""
+    name = parameter.python_name
+    items = _items(values, name)
     if not items:
-        raise ValidationError(argument, "needs at least one ID")
-    if len(items) > MAX_IDS_PER_REQUEST:
-        raise ValidationError(argument, f"{len(items)} IDs is more than the maximum of {MAX_IDS_PER_REQUEST}")
-    return ",".join(asin(item, f"{argument}[{index}]") for index, item in enumerate(items))
+        raise ValidationError(name, "needs at least one ID")
+    if not any_count and parameter.max_count is not None and len(items) > parameter.max_count:
+        raise ValidationError(name, f"{len(items)} IDs is more than the maximum of {parameter.max_count}")
+    checked = [_text(parameter, item, f"{name}[{index}]") for index, item in enumerate(items)]
+    return list(dict.fromkeys(checked)) if any_count else checked
 
 
-def user_id_list(values: object, argument: str = "ids") -> list[str]:
-    """One or more user IDs, repeats dropped (the API returns a repeated ID once), first occurrence order kept."""
-    items = _id_sequence(values, argument)
-    if not items:
-        raise ValidationError(argument, "needs at least one user ID")
-    checked = (user_id(item, f"{argument}[{index}]") for index, item in enumerate(items))
-    return list(dict.fromkeys(checked))
-
-
-def _count(value: object, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(argument, f"expected an integer, got {type(value).__name__}")
-    return value
-
-
-def page_limit(value: object, maximum: int = MAX_PAGE_SIZE, argument: str = "limit") -> int | None:
-    """A page size between 1 and ``maximum``; None leaves the API's default."""
+def argument(parameter: Parameter, value: object) -> Any:
+    """The value as the request sends it (a list joined with commas, an enum by its value), or None when it is left
+    out; a ValidationError naming the argument when the spec does not allow it."""
+    name = parameter.python_name
     if value is None:
+        if parameter.required:
+            raise ValidationError(name, "is required")
         return None
-    count = _count(value, argument)
-    if not 1 <= count <= maximum:
-        raise ValidationError(argument, f"{count} is outside 1..{maximum}")
-    return count
+    if parameter.enum:
+        text = value.value if isinstance(value, Enum) else value
+        if text not in parameter.enum:
+            raise ValidationError(name, f"{text!r} is not one of {', '.join(parameter.enum)}")
+        return text
+    kind = parameter.kind
+    if kind == "integer":
+        number = _count(value, name)
+        if (parameter.minimum is not None and number < parameter.minimum) or (
+            parameter.maximum is not None and number > parameter.maximum
+        ):
+            raise ValidationError(name, f"{number} is outside {_bounds(parameter)}")
+        return number
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(name, f"expected a number, got {type(value).__name__}")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValidationError(name, f"expected True or False, got {type(value).__name__}")
+        return value
+    if kind == "list":
+        return ",".join(id_list(parameter, value))
+    return _text(parameter, value, name)
 
 
-def max_items(value: object, argument: str = "max_items") -> int | None:
+def _bounds(parameter: Parameter) -> str:
+    low = "" if parameter.minimum is None else f"{parameter.minimum:g}"
+    high = "" if parameter.maximum is None else f"{parameter.maximum:g}"
+    return f"{low}..{high}"
+
+
+def max_items(value: object, name: str = "max_items") -> int | None:
     """How many items to yield at most (0 yields none); None walks to the end."""
     if value is None:
         return None
-    count = _count(value, argument)
+    count = _count(value, name)
     if count < 0:
-        raise ValidationError(argument, f"{count} is negative")
+        raise ValidationError(name, f"{count} is negative")
     return count
-
-
-def cursor(value: object, argument: str = "cursor") -> str | None:
-    """A saved ``pageInfo.token``: opaque, but of the spec's alphabet and length."""
-    if value is None:
-        return None
-    text = _text(value, argument)
-    if len(text) > MAX_CURSOR_LENGTH or not _CURSOR.fullmatch(text):
-        raise ValidationError(argument, "is not a page token (pass pageInfo.token of a previous page)")
-    return text
-
-
-def display_name(value: object, argument: str = "name") -> str:
-    """A display name of 1 to 100 characters."""
-    text = _text(value, argument)
-    if len(text) > MAX_NAME_LENGTH:
-        raise ValidationError(argument, f"{len(text)} characters is more than the maximum of {MAX_NAME_LENGTH}")
-    return text
-
-
-def visibility(value: object, argument: str) -> str:
-    """PUBLIC or PRIVATE, given as a string or as the generated Visibility enum."""
-    text = value.value if isinstance(value, Enum) else value
-    if text not in _VISIBILITIES:
-        raise ValidationError(argument, f"{text!r} is not one of {', '.join(_VISIBILITIES)}")
-    return str(text)
