@@ -30,6 +30,7 @@ __all__ = [
     "Edge",
     "EntityKind",
     "Listing",
+    "ListingQuery",
     "Page",
     "SecurityProfileRecord",
     "SeedRows",
@@ -41,14 +42,8 @@ __all__ = [
 SCHEMA_VERSION: Final = "1"
 BUSY_TIMEOUT_MS: Final = 10_000
 
-Listing = Literal[
-    "followers",
-    "followed_users",
-    "followed_artists",
-    "followed_playlists",
-    "followed_podcast_shows",
-    "library_tracks",
-]
+# A listing's name: a key of LISTINGS, the one list of the relations the store can page through.
+Listing = str
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -140,46 +135,36 @@ _ITEM_EDGE = "SELECT r.seq, i.id, i.{label}{flags} FROM {table} r JOIN {items} i
 
 
 @dataclass(frozen=True, slots=True)
-class _ListingQuery:
+class ListingQuery:
+    """A relation the store pages through: its table, the SELECT of one page's edges, the owner's column, the column
+    an ID filter applies to, and the kind of item on each edge (what the handlers render it as)."""
+
     table: str
     select: str
     owner_column: str
     item_column: str
+    item_kind: str
 
 
-_LISTING_QUERIES: Final[dict[str, _ListingQuery]] = {
-    "followers": _ListingQuery(
-        "user_follows", _USER_EDGE.format(other="follower_id"), "r.followed_id", "r.follower_id"
+def _item_listing(table: str, items: str, label: str, item_kind: str, flags: str = "") -> ListingQuery:
+    select = _ITEM_EDGE.format(label=label, flags=flags, table=table, items=items)
+    return ListingQuery(table, select, "r.user_id", "r.item_id", item_kind)
+
+
+# Every listing of the store, by name: an API listing over one of these relations is a declaration in the
+# emulator's handlers (handlers/listings.py), not new SQL.
+LISTINGS: Final[dict[Listing, ListingQuery]] = {
+    "followers": ListingQuery(
+        "user_follows", _USER_EDGE.format(other="follower_id"), "r.followed_id", "r.follower_id", "user"
     ),
-    "followed_users": _ListingQuery(
-        "user_follows", _USER_EDGE.format(other="followed_id"), "r.follower_id", "r.followed_id"
+    "followed_users": ListingQuery(
+        "user_follows", _USER_EDGE.format(other="followed_id"), "r.follower_id", "r.followed_id", "user"
     ),
-    "followed_artists": _ListingQuery(
-        "artist_follows",
-        _ITEM_EDGE.format(label="name", flags="", table="artist_follows", items="artists"),
-        "r.user_id",
-        "r.item_id",
-    ),
-    "followed_playlists": _ListingQuery(
-        "playlist_follows",
-        _ITEM_EDGE.format(label="name", flags="", table="playlist_follows", items="playlists"),
-        "r.user_id",
-        "r.item_id",
-    ),
-    "followed_podcast_shows": _ListingQuery(
-        "podcast_follows",
-        _ITEM_EDGE.format(label="title", flags="", table="podcast_follows", items="podcast_shows"),
-        "r.user_id",
-        "r.item_id",
-    ),
-    "library_tracks": _ListingQuery(
-        "library_tracks",
-        _ITEM_EDGE.format(label="title", flags=", r.uploaded, r.purchased", table="library_tracks", items="tracks"),
-        "r.user_id",
-        "r.item_id",
-    ),
+    "followed_artists": _item_listing("artist_follows", "artists", "name", "artist"),
+    "followed_playlists": _item_listing("playlist_follows", "playlists", "name", "playlist"),
+    "followed_podcast_shows": _item_listing("podcast_follows", "podcast_shows", "title", "podcast_show"),
+    "library_tracks": _item_listing("library_tracks", "tracks", "title", "library_track", ", r.uploaded, r.purchased"),
 }
-LISTINGS: Final[frozenset[str]] = frozenset(_LISTING_QUERIES)
 
 EntityKind = Literal["user", "artist", "playlist", "track", "podcast_show"]
 _ENTITY_TABLES: Final[dict[EntityKind, str]] = {
@@ -533,7 +518,7 @@ class Store:
             conn.execute("INSERT OR IGNORE INTO library_tracks (user_id, item_id) VALUES (?, ?)", (user_id, track_id))
 
     def count(self, listing: Listing, owner_id: str) -> int:
-        query = _LISTING_QUERIES[listing]
+        query = LISTINGS[listing]
         with self._lock:
             row = self._conn.execute(
                 f"SELECT COUNT(*) FROM {query.table} r WHERE {query.owner_column} = ?",
@@ -545,7 +530,7 @@ class Store:
         self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
     ) -> Page:
         """One page of a listing, oldest first: the edges whose key is greater than ``after``."""
-        query = _LISTING_QUERIES[listing]
+        query = LISTINGS[listing]
         sql = f"{query.select} WHERE {query.owner_column} = ? AND r.seq > ?"
         params: list[object] = [owner_id, after]
         if ids:

@@ -16,6 +16,7 @@ from amazon_music_emulator.state import EmulatorState
 from amazon_music_emulator.store import Edge, Listing, UserRecord
 
 __all__ = [
+    "RENDERERS",
     "Handler",
     "HandlerRequest",
     "artist_edges",
@@ -102,6 +103,16 @@ def podcast_show_edges(edges: list[Edge]) -> list[dict[str, Any]]:
 def library_track_edges(edges: list[Edge]) -> list[dict[str, Any]]:
     # The docs' example shows a library track node with its id only.
     return [{"uploaded": bool(e[3]), "purchased": bool(e[4]), "node": {"id": e[1]}} for e in edges]
+
+
+# How each kind of listed item renders (store.ListingQuery.item_kind).
+RENDERERS: dict[str, Renderer] = {
+    "user": user_edges,
+    "artist": artist_edges,
+    "playlist": playlist_edges,
+    "podcast_show": podcast_show_edges,
+    "library_track": library_track_edges,
+}
 
 
 def current_user(request: HandlerRequest) -> UserRecord:
