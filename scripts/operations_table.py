@@ -227,10 +227,18 @@ def operations(spec: Spec) -> list[dict[str, Any]]:
                 if not matches:
                     raise SpecError(f"{where}: x-chunk-parameter {chunk!r} is not a list parameter")
                 entry["chunk"] = matches[0]["python_name"]
+            entry["noun"] = _noun(spec, entry["item_model"])
             entry["signature"] = _signature(entry)
             found.append(entry)
     _check_unique(found)
     return found
+
+
+def _noun(spec: Spec, model: str) -> str:
+    """What one item is called in messages ("podcast show"): its model's name, or its node's for an edge."""
+    node = _properties(spec, {"$ref": f"#/components/schemas/{model}"}).get("node")
+    name = _ref_name(node) or model
+    return " ".join(word.lower() for word in re.findall(r"[A-Z][a-z0-9]*", name))
 
 
 def _camel_path(path: str) -> list[str]:

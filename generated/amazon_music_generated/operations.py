@@ -101,6 +101,7 @@ class Operation:
         "connection_model",
         "page_size",
         "chunk",
+        "noun",
     )
 
     def __init__(
@@ -126,6 +127,7 @@ class Operation:
         connection_model: str | None = None,
         page_size: int | None = None,
         chunk: str | None = None,
+        noun: str = "item",
     ) -> None:
         self.operation_id = operation_id
         self.method = method  # x-python-method
@@ -147,6 +149,7 @@ class Operation:
         self.connection_model = connection_model
         self.page_size = page_size  # on a listing: the maximum of its limit
         self.chunk = chunk  # x-chunk-parameter, as the method's keyword
+        self.noun = noun  # what one item is called in messages ("podcast show")
 
     @property
     def paged(self) -> bool:
@@ -172,6 +175,7 @@ GET_CURRENT_USER = Operation(
     parameters=(),
     result=("data", "user"),
     item_model="User",
+    noun="user",
 )
 
 UPDATE_CURRENT_USER = Operation(
@@ -224,6 +228,7 @@ UPDATE_CURRENT_USER = Operation(
     ),
     result=("data", "update_user"),
     item_model="User",
+    noun="user",
 )
 
 GET_CURRENT_USER_LIBRARY_TRACKS = Operation(
@@ -282,6 +287,7 @@ GET_CURRENT_USER_LIBRARY_TRACKS = Operation(
     item_path=(),
     connection_model="LibraryTracksConnection",
     page_size=100,
+    noun="track",
 )
 
 GET_CURRENT_USER_FOLLOWERS = Operation(
@@ -329,6 +335,7 @@ GET_CURRENT_USER_FOLLOWERS = Operation(
     item_path=("node",),
     connection_model="FollowersConnection",
     page_size=100,
+    noun="user",
 )
 
 GET_CURRENT_USER_FOLLOWED_USERS = Operation(
@@ -376,6 +383,7 @@ GET_CURRENT_USER_FOLLOWED_USERS = Operation(
     item_path=("node",),
     connection_model="FollowedUsersConnection",
     page_size=100,
+    noun="user",
 )
 
 GET_CURRENT_USER_FOLLOWED_PLAYLISTS = Operation(
@@ -434,6 +442,7 @@ GET_CURRENT_USER_FOLLOWED_PLAYLISTS = Operation(
     item_path=("node",),
     connection_model="FollowedPlaylistsConnection",
     page_size=100,
+    noun="playlist",
 )
 
 FOLLOW_ARTIST = Operation(
@@ -465,6 +474,7 @@ FOLLOW_ARTIST = Operation(
     ),
     result=("data", "follow_artist"),
     item_model="FollowArtistResult",
+    noun="follow artist result",
 )
 
 UNFOLLOW_ARTIST = Operation(
@@ -496,6 +506,7 @@ UNFOLLOW_ARTIST = Operation(
     ),
     result=("data", "unfollow_artist"),
     item_model="FollowArtistResult",
+    noun="follow artist result",
 )
 
 FOLLOW_USER = Operation(
@@ -527,6 +538,7 @@ FOLLOW_USER = Operation(
     ),
     result=("data", "follow_user"),
     item_model="FollowUserResult",
+    noun="follow user result",
 )
 
 UNFOLLOW_USER = Operation(
@@ -558,6 +570,7 @@ UNFOLLOW_USER = Operation(
     ),
     result=("data", "unfollow_user"),
     item_model="FollowUserResult",
+    noun="follow user result",
 )
 
 GET_CURRENT_USER_FOLLOWED_PODCAST_SHOWS = Operation(
@@ -605,6 +618,7 @@ GET_CURRENT_USER_FOLLOWED_PODCAST_SHOWS = Operation(
     item_path=("node",),
     connection_model="FollowedPodcastShowsConnection",
     page_size=100,
+    noun="podcast show",
 )
 
 GET_USER = Operation(
@@ -636,6 +650,7 @@ GET_USER = Operation(
     ),
     result=("data", "user"),
     item_model="User",
+    noun="user",
 )
 
 GET_USERS = Operation(
@@ -667,6 +682,7 @@ GET_USERS = Operation(
     result=("data", "users"),
     item_model="User",
     chunk="ids",
+    noun="user",
 )
 
 GET_USER_FOLLOWERS = Operation(
@@ -726,6 +742,7 @@ GET_USER_FOLLOWERS = Operation(
     item_path=("node",),
     connection_model="FollowersConnection",
     page_size=100,
+    noun="user",
 )
 
 GET_USER_FOLLOWED_USERS = Operation(
@@ -785,6 +802,7 @@ GET_USER_FOLLOWED_USERS = Operation(
     item_path=("node",),
     connection_model="FollowedUsersConnection",
     page_size=100,
+    noun="user",
 )
 
 GET_USER_FOLLOWED_ARTISTS = Operation(
@@ -855,6 +873,7 @@ GET_USER_FOLLOWED_ARTISTS = Operation(
     item_path=("node",),
     connection_model="FollowedArtistsConnection",
     page_size=100,
+    noun="artist",
 )
 
 GET_USER_FOLLOWED_PODCAST_SHOWS = Operation(
@@ -914,6 +933,7 @@ GET_USER_FOLLOWED_PODCAST_SHOWS = Operation(
     item_path=("node",),
     connection_model="FollowedPodcastShowsConnection",
     page_size=36,
+    noun="podcast show",
 )
 
 OPERATIONS: tuple[Operation, ...] = (

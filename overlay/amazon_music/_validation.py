@@ -43,9 +43,16 @@ def _text(parameter: Parameter, value: object, name: str) -> str:
     if parameter.min_length is not None and len(value) < parameter.min_length:
         raise ValidationError(name, f"{len(value)} characters is fewer than the minimum of {parameter.min_length}")
     if parameter.pattern is not None and not _pattern(parameter.pattern).search(value):
-        about = parameter.description.rstrip(".")
-        raise ValidationError(name, f"{value[:80]!r} does not match {parameter.pattern} ({about})")
+        raise ValidationError(name, f"{value[:80]!r} is not {_what(parameter)} (pattern {parameter.pattern})")
     return value
+
+
+def _what(parameter: Parameter) -> str:
+    """What the value should be, from the spec's description: "an Amazon Music user ID"."""
+    if parameter.kind == "list":
+        return "an ID of this list"
+    first = re.split(r"[.;]\s", parameter.description + " ", maxsplit=1)[0].rstrip(".")
+    return first[:1].lower() + first[1:] if first[:2] in ("A ", "An", "Th") else f"valid ({first})"
 
 
 def _items(values: object, name: str) -> list[object]:

@@ -53,7 +53,7 @@ def test_usage_errors_are_one_line_with_exit_2(run: Cli, token: str) -> None:
         assert result.exit_code == ExitCode.USAGE, args
         assert result.error_line.startswith("amazon-music"), args
     assert "Did you mean" in run("followrs").error_line
-    assert "'BAD-ID' is not a user ID" in run("user", "BAD-ID").error_line
+    assert "id: 'BAD-ID' is not an Amazon Music user ID" in run("user", "BAD-ID").error_line
 
 
 def test_not_logged_in_is_exit_3(run: Cli) -> None:

@@ -1,14 +1,11 @@
-"""The API commands: one for each of the 17 operations, named after the API's paths.
+"""The API commands: one for each operation of the spec, built from the operations table.
 
-    me                       GET /v1/me                      me update             PUT /v1/me
-    library tracks           GET /v1/me/library/tracks       followers             GET /v1/me/followers
-    followed users           GET /v1/me/followed/users       followed playlists    GET /v1/me/followed/playlists
-    followed podcasts        GET /v1/me/followed/podcasts/shows
-    follow artist ID         PUT /v1/me/followed/artists/ID  unfollow artist ID    DELETE (the same path)
-    follow user ID           PUT /v1/me/followed/users/ID    unfollow user ID      DELETE (the same path)
-    user ID                  GET /v1/users/ID                users ID...           GET /v1/users?ids=...
-    user followers ID        GET /v1/users/ID/followers
-    user followed users ID   GET /v1/users/ID/followed/users (artists, podcasts likewise)
+Each operation's ``x-cli-command`` names its command (``user followed artists``); its parameters become the
+command's: path parameters are arguments, a chunked list (``users ID...``) takes any number of them (``-`` reads
+them from stdin), query parameters and body fields are options with the spec's bounds, choices and descriptions.
+Listings add --limit (the spec's bounds), --all, --max-items and --cursor; every command has --json. A command that
+is also a group (``me``, ``user``) runs its own operation when no subcommand is named (``user ID`` = ``user show
+ID``). A replace (a PUT whose GET is the same path, ``me update``) fills the fields not given from that GET.
 
 Imports of the client and rich happen inside the commands, so ``amazon-music --help`` stays fast.
 """
@@ -17,330 +14,246 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import click
 
+from amazon_music_generated.operations import OPERATIONS, Operation, Parameter
+
 from ._exit import CliError, ExitCode
-from ._listing import ListingOptions, listing_options, show_listing
-from ._output import note, print_json, print_json_line, print_record, print_table
-from ._state import CliState, pass_state
-from ._views import (
-    ARTISTS,
-    LIBRARY_TRACKS,
-    PLAYLISTS,
-    PODCAST_SHOWS,
-    PROFILES,
-    USERS,
-    profile_fields,
-    text,
-    to_json,
-)
+from ._listing import ListingOptions, listing_params, print_items, show_listing
+from ._output import note, print_json, print_json_line, print_record
+from ._state import CliState
+from ._views import follow_sentence, record_fields, text, to_json
 
-__all__ = ["register"]
+__all__ = ["OperationCommand", "register"]
 
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-_VISIBILITY = click.Choice(["PUBLIC", "PRIVATE"], case_sensitive=False)
-
-
-def _nodes(page: Any) -> list[Any]:
-    return [edge.node for edge in page.edges]
-
-
-def _edges(page: Any) -> list[Any]:
-    return list(page.edges)
+# A group's own operation, when it has one, is also this subcommand (``user show ID``).
+SHOW = "show"
+_PAGING = ("limit", "cursor")
 
 
 def _id_list(values: Sequence[str]) -> list[str] | None:
-    """IDs from repeated options, each of which may hold several separated by commas."""
+    """IDs from repeated options or arguments, each of which may hold several separated by commas."""
     ids = [item.strip() for value in values for item in value.split(",") if item.strip()]
     return ids or None
 
 
-def _show_profile(user: Any, as_json_flag: bool) -> None:
-    if as_json_flag:
-        print_json(to_json(user))
+def _option_type(parameter: Parameter) -> Any:
+    if parameter.enum:
+        return click.Choice(list(parameter.enum), case_sensitive=False)
+    if parameter.kind == "integer":
+        low, high = parameter.minimum, parameter.maximum
+        return click.IntRange(None if low is None else int(low), None if high is None else int(high))
+    if parameter.kind == "number":
+        return click.FloatRange(parameter.minimum, parameter.maximum)
+    return None
+
+
+def _option_help(parameter: Parameter) -> str:
+    facts = []
+    if parameter.minimum is not None or parameter.maximum is not None:
+        facts.append(f"{parameter.minimum:g} to {parameter.maximum:g}" if parameter.maximum is not None else "")
+    if parameter.kind == "list":
+        facts.append(f"up to {parameter.max_count}; repeatable" if parameter.max_count else "repeatable")
+    fact = f" ({'; '.join(f for f in facts if f)})" if any(facts) else ""
+    return parameter.description.rstrip(".") + fact + "."
+
+
+def _replaced_by(operation: Operation) -> Operation | None:
+    """For a replace (a PUT with a body), the GET of the same path, which gives the fields not given."""
+    if operation.http_method != "PUT" or operation.body_model is None:
+        return None
+    return next((o for o in OPERATIONS if o.path == operation.path and o.http_method == "GET"), None)
+
+
+def _params(operation: Operation) -> list[click.Parameter]:
+    params: list[click.Parameter] = []
+    optional_body = _replaced_by(operation) is not None
+    for parameter in operation.parameters:
+        name = parameter.python_name
+        if operation.paged and name in _PAGING:
+            continue
+        metavar = name.upper().removesuffix("_ID") if parameter.location == "path" else None
+        if operation.chunk == name:
+            params.append(click.Argument([name], nargs=-1, required=True, metavar="ID..."))
+        elif parameter.location == "path" or (parameter.required and parameter.location == "query"):
+            params.append(click.Argument([name], metavar=metavar or name.upper()))
+        else:
+            flag = "--" + name.replace("_", "-")
+            params.append(
+                click.Option(
+                    [flag, name],
+                    type=_option_type(parameter),
+                    multiple=parameter.kind == "list",
+                    metavar="ID,..." if parameter.kind == "list" else None,
+                    required=parameter.required and not optional_body,
+                    help=_option_help(parameter),
+                )
+            )
+    if operation.paged:
+        limit = next(p for p in operation.parameters if p.python_name == "limit")
+        params += listing_params(int(limit.minimum or 1), int(limit.maximum or operation.page_size or 1))
     else:
-        print_record(profile_fields(user))
+        json_help = "JSON Lines: one per line." if operation.chunk else "Print JSON."
+        params.append(click.Option(["--json", "as_json"], is_flag=True, help=json_help))
+    return params
 
 
-# -- me -----------------------------------------------------------------------------------------------------------
+class OperationCommand(click.Command):
+    """The command of one operation (``operation`` says which)."""
 
-
-@click.group(invoke_without_command=True)
-@_JSON
-@pass_state
-@click.pass_context
-def me(ctx: click.Context, state: CliState, as_json: bool) -> None:
-    """Your profile (music::profile); `me update` changes it."""
-    if ctx.invoked_subcommand is not None:
-        return
-    with state.client() as music:
-        _show_profile(music.me(), as_json)
-
-
-@me.command("update")
-@click.option("--name", help="Your display name (1 to 100 characters).")
-@click.option("--visibility", type=_VISIBILITY, help="Who sees your profile.")
-@click.option("--playback-visibility", type=_VISIBILITY, help="Who sees what you play.")
-@_JSON
-@pass_state
-def me_update(
-    state: CliState, name: str | None, visibility: str | None, playback_visibility: str | None, as_json: bool
-) -> None:
-    """Change your name and visibilities; what you leave out keeps its current value (music::profile)."""
-    if name is None and visibility is None and playback_visibility is None:
-        raise click.UsageError("give at least one of --name, --visibility, --playback-visibility")
-    with state.client() as music:
-        if name is None or visibility is None or playback_visibility is None:
-            current = music.me()  # the API replaces all three at once: fill the ones not given
-            name = name if name is not None else text(current.name)
-            visibility = visibility or text(current.visibility)
-            playback_visibility = playback_visibility or text(current.playback_visibility)
-            for option, value in (("--name", name), ("--playback-visibility", playback_visibility)):
-                if not value:
-                    raise click.UsageError(f"{option} is required: the profile has none yet")
-        updated = music.update_me(
-            name=name, visibility=visibility.upper(), playback_visibility=playback_visibility.upper()
+    def __init__(self, name: str, operation: Operation) -> None:
+        scopes = ", ".join(operation.scopes)
+        super().__init__(
+            name,
+            callback=self._run,
+            params=_params(operation),
+            help=f"{operation.summary}. {operation.description} ({scopes})",
+            short_help=f"{operation.summary} ({scopes}).",
         )
-        _show_profile(updated, as_json)
+        self.operation = operation
+
+    def _run(self, **values: Any) -> None:
+        state = click.get_current_context().find_object(CliState)
+        assert state is not None  # the root command puts it there
+        operation = self.operation
+        listing = ListingOptions.pop_from(values) if operation.paged else None
+        as_json = bool(values.pop("as_json", False))
+        arguments = self._arguments(values)
+        with state.client() as music:
+            _fill_from_current(music, operation, arguments)
+            method = getattr(music, operation.method)
+            if listing is not None:
+                title = " ".join([*operation.command, *(str(arguments[p]) for p in _path_names(operation))])
+                paginator = method(**arguments, **listing.paging())
+                show_listing(paginator, _items_of(operation), operation.noun, listing, title=title)
+                return
+            result = method(**arguments)
+        _show(operation, result, as_json, arguments)
+
+    def _arguments(self, values: dict[str, Any]) -> dict[str, Any]:
+        arguments: dict[str, Any] = {}
+        for parameter in self.operation.parameters:
+            name = parameter.python_name
+            if name not in values:
+                continue
+            value = values[name]
+            if self.operation.chunk == name:
+                value = [sys.stdin.read().replace("\n", ",").replace(" ", ",") if v == "-" else v for v in value]
+                value = _id_list(value)
+                if not value:
+                    raise CliError(f"{' '.join(self.operation.command)}: no IDs given", ExitCode.USAGE)
+            elif parameter.kind == "list":
+                value = _id_list(value)
+            arguments[name] = value
+        return arguments
 
 
-# -- the current user's lists -------------------------------------------------------------------------------------
+def _path_names(operation: Operation) -> list[str]:
+    return [p.python_name for p in operation.parameters if p.location == "path"]
 
 
-@click.group()
-def library() -> None:
-    """Your library."""
+def _items_of(operation: Operation) -> Any:
+    """A page's items, as the listing yields them (x-page-items)."""
+    edges = attrgetter(operation.edges or "edges")
+    if not operation.item_path:
+        return lambda page: list(edges(page))
+    item = attrgetter(".".join(operation.item_path))
+    return lambda page: [item(edge) for edge in edges(page)]
 
 
-@library.command("tracks")
-@click.option("--track-ids", multiple=True, metavar="ASIN,...", help="Only these tracks (up to 100; repeatable).")
-@listing_options()
-@pass_state
-def library_tracks(state: CliState, track_ids: tuple[str, ...], listing: ListingOptions) -> None:
-    """The tracks in your library (music::profile:read)."""
-    with state.client() as music:
-        paginator = music.library_tracks(track_ids=_id_list(track_ids), **listing.paging())
-        show_listing(paginator, _edges, LIBRARY_TRACKS, listing, title="library tracks")
+def _fill_from_current(music: Any, operation: Operation, arguments: dict[str, Any]) -> None:
+    """A replace sends every field: those not given are read first from the GET of the same path."""
+    current_of = _replaced_by(operation)
+    if current_of is None:
+        return
+    body = [p for p in operation.parameters if p.location == "body"]
+    missing = [p for p in body if arguments.get(p.python_name) is None]
+    if len(missing) == len(body):
+        flags = ", ".join("--" + p.python_name.replace("_", "-") for p in body)
+        raise click.UsageError(f"give at least one of {flags}")
+    if not missing:
+        return
+    current = getattr(music, current_of.method)()
+    for parameter in missing:
+        value = text(getattr(current, parameter.python_name, None))
+        if not value:
+            flag = "--" + parameter.python_name.replace("_", "-")
+            raise click.UsageError(f"{flag} is required: the current value is empty")
+        arguments[parameter.python_name] = value
 
 
-@click.command()
-@listing_options()
-@pass_state
-def followers(state: CliState, listing: ListingOptions) -> None:
-    """The users who follow you (music::favorites:read)."""
-    with state.client() as music:
-        show_listing(music.followers(**listing.paging()), _nodes, USERS, listing, title="followers")
-
-
-@click.group()
-def followed() -> None:
-    """What you follow: users, playlists, podcast shows."""
-
-
-@followed.command("users")
-@listing_options()
-@pass_state
-def followed_users(state: CliState, listing: ListingOptions) -> None:
-    """The users you follow (music::favorites:read)."""
-    with state.client() as music:
-        show_listing(music.followed_users(**listing.paging()), _nodes, USERS, listing, title="followed users")
-
-
-@followed.command("playlists")
-@click.option("--playlist-ids", multiple=True, metavar="ASIN,...", help="Only these playlists (up to 100).")
-@listing_options()
-@pass_state
-def followed_playlists(state: CliState, playlist_ids: tuple[str, ...], listing: ListingOptions) -> None:
-    """The playlists you follow (music::favorites:read)."""
-    with state.client() as music:
-        paginator = music.followed_playlists(playlist_ids=_id_list(playlist_ids), **listing.paging())
-        show_listing(paginator, _nodes, PLAYLISTS, listing, title="followed playlists")
-
-
-@followed.command("podcasts")
-@listing_options()
-@pass_state
-def followed_podcasts(state: CliState, listing: ListingOptions) -> None:
-    """The podcast shows you follow (music::favorites:read)."""
-    with state.client() as music:
-        paginator = music.followed_podcast_shows(**listing.paging())
-        show_listing(paginator, _nodes, PODCAST_SHOWS, listing, title="followed podcast shows")
-
-
-# -- follow and unfollow ------------------------------------------------------------------------------------------
-
-
-def _follow_result(result: Any, kind: str, as_json_flag: bool) -> None:
-    if as_json_flag:
+def _show(operation: Operation, result: Any, as_json: bool, arguments: dict[str, Any]) -> None:
+    if isinstance(result, list):
+        if as_json:
+            for item in result:
+                print_json_line(to_json(item))
+            sys.stdout.flush()
+        else:
+            print_items(result, operation.noun)
+        if operation.chunk is not None:
+            missing = sorted(set(arguments[operation.chunk]) - {getattr(item, "id", None) for item in result})
+            if missing:
+                note(f"not found: {', '.join(missing)}")
+        return
+    if as_json:
         print_json(to_json(result))
         return
-    target = result.artist if kind == "artist" else result.user
-    name = text(target.name)
-    who = f"{name} ({target.id})" if name else target.id
-    following = text(result.follow_state) == "FOLLOW"
-    click.echo(f"{'Following' if following else 'Not following'} {kind} {who}")
+    sentence = follow_sentence(result)
+    if sentence is not None:
+        click.echo(sentence)
+    else:
+        print_record(record_fields(result))
 
 
-@click.group()
-def follow() -> None:
-    """Follow an artist or a user (music::favorites). Idempotent."""
+# -- the command tree -----------------------------------------------------------------------------------------------
 
 
-@follow.command("artist")
-@click.argument("artist_id", metavar="ASIN")
-@_JSON
-@pass_state
-def follow_artist(state: CliState, artist_id: str, as_json: bool) -> None:
-    """Follow the artist ASIN."""
-    with state.client() as music:
-        _follow_result(music.follow_artist(artist_id), "artist", as_json)
-
-
-@follow.command("user")
-@click.argument("user_id", metavar="ID")
-@_JSON
-@pass_state
-def follow_user(state: CliState, user_id: str, as_json: bool) -> None:
-    """Follow the user ID."""
-    with state.client() as music:
-        _follow_result(music.follow_user(user_id), "user", as_json)
-
-
-@click.group()
-def unfollow() -> None:
-    """Stop following an artist or a user (music::favorites). Idempotent."""
-
-
-@unfollow.command("artist")
-@click.argument("artist_id", metavar="ASIN")
-@_JSON
-@pass_state
-def unfollow_artist(state: CliState, artist_id: str, as_json: bool) -> None:
-    """Stop following the artist ASIN."""
-    with state.client() as music:
-        _follow_result(music.unfollow_artist(artist_id), "artist", as_json)
-
-
-@unfollow.command("user")
-@click.argument("user_id", metavar="ID")
-@_JSON
-@pass_state
-def unfollow_user(state: CliState, user_id: str, as_json: bool) -> None:
-    """Stop following the user ID."""
-    with state.client() as music:
-        _follow_result(music.unfollow_user(user_id), "user", as_json)
-
-
-# -- other users --------------------------------------------------------------------------------------------------
-
-
-class _UserGroup(click.Group):
-    """`user ID` means `user show ID`: a first argument that is not a subcommand is a user ID."""
+class OperationGroup(click.Group):
+    """A group of commands; with an operation of its own (its ``show`` subcommand), a first argument that is not a
+    subcommand, or none at all, runs that operation: ``user ID`` is ``user show ID``, ``me`` is ``me show``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((arg for arg in args if not arg.startswith("-")), None)
-        if first is not None and first not in self.commands:
-            args = ["show", *args]
+        if SHOW in self.commands and not {"-h", "--help"} & set(args):
+            first = next((arg for arg in args if not arg.startswith("-")), None)
+            if first is None or first not in self.commands:
+                args = [SHOW, *args]
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_UserGroup)
-def user() -> None:
-    """Another user: `user ID` for the profile, `user followers ID`, `user followed users|artists|podcasts ID`.
-
-    A PRIVATE user's lists are refused (exit 4) to anyone but that user.
-    """
-
-
-@user.command("show")
-@click.argument("user_id", metavar="ID")
-@_JSON
-@pass_state
-def user_show(state: CliState, user_id: str, as_json: bool) -> None:
-    """A user's public profile (music::catalog); `user ID` for short."""
-    with state.client() as music:
-        _show_profile(music.user(user_id), as_json)
+def _group_help(group: click.Group) -> None:
+    """A group's help: what its commands do (a subgroup by its name)."""
+    parts = [
+        f"{name} ..." if isinstance(command, click.Group) else command.get_short_help_str(200).split(" (")[0]
+        for name, command in group.commands.items()
+    ]
+    group.help = "; ".join(parts) + "."
 
 
-@user.command("followers")
-@click.argument("user_id", metavar="ID")
-@listing_options()
-@pass_state
-def user_followers(state: CliState, user_id: str, listing: ListingOptions) -> None:
-    """The users who follow user ID (music::catalog)."""
-    with state.client() as music:
-        paginator = music.user_followers(user_id, **listing.paging())
-        show_listing(paginator, _nodes, USERS, listing, title=f"followers of {user_id}")
+def register(root: click.Group) -> None:
+    """A command for every operation of the table, under groups made from the words of its x-cli-command."""
+    groups: set[tuple[str, ...]] = {op.command[:depth] for op in OPERATIONS for depth in range(1, len(op.command))}
+    made: list[click.Group] = []
+    for operation in OPERATIONS:
+        parent = root
+        for depth in range(1, len(operation.command)):
+            parent = _group(parent, operation.command[depth - 1], made)
+        name = operation.command[-1]
+        if operation.command in groups:
+            parent = _group(parent, name, made)
+            name = SHOW
+        parent.add_command(OperationCommand(name, operation))
+    for group in made:
+        _group_help(group)
 
 
-@user.group("followed")
-def user_followed() -> None:
-    """What user ID follows: users, artists, podcast shows."""
-
-
-@user_followed.command("users")
-@click.argument("user_id", metavar="ID")
-@listing_options()
-@pass_state
-def user_followed_users(state: CliState, user_id: str, listing: ListingOptions) -> None:
-    """The users that user ID follows (music::catalog)."""
-    with state.client() as music:
-        paginator = music.user_followed_users(user_id, **listing.paging())
-        show_listing(paginator, _nodes, USERS, listing, title=f"users {user_id} follows")
-
-
-@user_followed.command("artists")
-@click.argument("user_id", metavar="ID")
-@click.option("--artist-ids", multiple=True, metavar="ASIN,...", help="Only these artists (up to 100).")
-@listing_options()
-@pass_state
-def user_followed_artists(state: CliState, user_id: str, artist_ids: tuple[str, ...], listing: ListingOptions) -> None:
-    """The artists that user ID follows (music::catalog)."""
-    with state.client() as music:
-        paginator = music.user_followed_artists(user_id, artist_ids=_id_list(artist_ids), **listing.paging())
-        show_listing(paginator, _nodes, ARTISTS, listing, title=f"artists {user_id} follows")
-
-
-@user_followed.command("podcasts")
-@click.argument("user_id", metavar="ID")
-@listing_options(page_max=36)
-@pass_state
-def user_followed_podcasts(state: CliState, user_id: str, listing: ListingOptions) -> None:
-    """The podcast shows that user ID follows (music::catalog)."""
-    with state.client() as music:
-        paginator = music.user_followed_podcast_shows(user_id, **listing.paging())
-        show_listing(paginator, _nodes, PODCAST_SHOWS, listing, title=f"podcast shows {user_id} follows")
-
-
-@click.command()
-@click.argument("user_ids", nargs=-1, required=True, metavar="ID...")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one profile per line.")
-@pass_state
-def users(state: CliState, user_ids: tuple[str, ...], as_json: bool) -> None:
-    """Public profiles of any number of users (music::catalog); sent 100 a request.
-
-    IDs may also be separated by commas; `-` reads them from stdin (e.g. from `followers --all --json | jq -r .id`).
-    """
-    values = [sys.stdin.read().replace("\n", ",").replace(" ", ",") if value == "-" else value for value in user_ids]
-    ids = _id_list(values)
-    if not ids:
-        raise CliError("users: no IDs given", ExitCode.USAGE)
-    with state.client() as music:
-        found = music.users(ids)
-    if as_json:
-        for profile in found:
-            print_json_line(to_json(profile))
-        sys.stdout.flush()
-    else:
-        headers = [header for header, _ in PROFILES.columns]
-        print_table(headers, (PROFILES.row(profile) for profile in found), caption=PROFILES.count(len(found)))
-    missing = sorted(set(ids) - {p.id for p in found})
-    if missing:
-        note(f"not found: {', '.join(missing)}")
-
-
-def register(group: click.Group) -> None:
-    for command in (me, library, followers, followed, follow, unfollow, user, users):
-        group.add_command(command)
+def _group(parent: click.Group, name: str, made: list[click.Group]) -> click.Group:
+    existing = parent.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = OperationGroup(name)
+    parent.add_command(group)
+    made.append(group)
+    return group

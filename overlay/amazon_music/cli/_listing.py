@@ -7,20 +7,18 @@ stdout and the progress bar share a terminal are they held until the bar is done
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from ._output import ListingProgress, note, print_json_line, print_table
-from ._views import View, to_json
+from ._views import columns, label, row, to_json
+from ._views import count as plural
 
-__all__ = ["ListingOptions", "listing_options", "show_listing"]
-
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["ListingOptions", "listing_params", "print_items", "show_listing"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,11 @@ class ListingOptions:
     all_pages: bool
     cursor: str | None
     as_json: bool
-    page_max: int = 100
+
+    @classmethod
+    def pop_from(cls, values: dict[str, Any]) -> ListingOptions:
+        """The listing's options, taken out of a command's parameter values."""
+        return cls(*(values.pop(name) for name in ("limit", "max_items", "all_pages", "cursor", "as_json")))
 
     @property
     def walks(self) -> bool:
@@ -41,39 +43,39 @@ class ListingOptions:
         return {"limit": self.limit, "max_items": self.max_items, "cursor": self.cursor}
 
 
-def listing_options(page_max: int = 100) -> Callable[[F], F]:
-    """--limit, --max-items, --all, --cursor and --json, handed to the command as ``listing``."""
+def listing_params(page_min: int, page_max: int) -> list[click.Parameter]:
+    """--limit (the spec's bounds of the operation's limit), --max-items, --all, --cursor and --json."""
+    return [
+        click.Option(
+            ["--limit"],
+            type=click.IntRange(page_min, page_max),
+            metavar="N",
+            help=f"Page size, {page_min} to {page_max}.",
+        ),
+        click.Option(
+            ["--all", "all_pages"], is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
+        ),
+        click.Option(["--max-items"], type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages)."),
+        click.Option(["--cursor"], metavar="TOKEN", help="Start at this page (a previous listing's next-page token)."),
+        click.Option(["--json", "as_json"], is_flag=True, help="JSON Lines: one item per line."),
+    ]
 
-    def decorate(command: F) -> F:
-        @click.option("--limit", type=click.IntRange(1, page_max), metavar="N", help=f"Page size, 1 to {page_max}.")
-        @click.option(
-            "--all", "all_pages", is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
-        )
-        @click.option("--max-items", type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages).")
-        @click.option("--cursor", metavar="TOKEN", help="Start at this page (a previous listing's next-page token).")
-        @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one item per line.")
-        @functools.wraps(command)
-        def wrapper(
-            *args: Any,
-            limit: int | None,
-            max_items: int | None,
-            all_pages: bool,
-            cursor: str | None,
-            as_json: bool,
-            **kwargs: Any,
-        ) -> Any:
-            listing = ListingOptions(limit, max_items, all_pages, cursor, as_json, page_max)
-            return command(*args, listing=listing, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+def print_items(items: Sequence[Any], noun: str, total: int | None = None) -> None:
+    """Items as a table: a column for each field they carry, a caption with their count."""
+    rows = [to_json(item) for item in items]
+    fields = columns(rows)
+    print_table(
+        [label(field) for field in fields],
+        (row(data, fields) for data in rows),
+        caption=plural(len(rows) if total is None else total, noun),
+    )
 
 
 def show_listing(
     paginator: Any,
     items_of: Callable[[Any], Sequence[Any]],
-    view: View,
+    noun: str,
     options: ListingOptions,
     *,
     title: str,
@@ -108,10 +110,9 @@ def show_listing(
             print_json_line(to_json(item))
         sys.stdout.flush()
     else:
-        headers = [header for header, _ in view.columns]
-        print_table(headers, (view.row(item) for item in held), caption=view.count(count))
+        print_items(held, noun, count)
     next_cursor = paginator.next_cursor
     if not options.walks and next_cursor:
         note(f"more on the next page: add --all, or --cursor {next_cursor}")
     elif options.max_items is not None and count >= options.max_items and next_cursor:
-        note(f"stopped at {view.count(count)} (--max-items); --all for every one")
+        note(f"stopped at {plural(count, noun)} (--max-items); --all for every one")

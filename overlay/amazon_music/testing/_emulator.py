@@ -7,6 +7,7 @@ The emulator package is imported when the first emulator starts, never by ``impo
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import random
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
     from ._server import LoopbackServer
 
-__all__ = ["EMULATE_OPTIONS", "SEED_SIZES", "Emulator", "KnobChange", "emulate"]
+__all__ = ["Emulator", "KnobChange", "emulate", "emulate_options", "seed_sizes"]
 
 R = TypeVar("R")
 
@@ -39,19 +40,10 @@ R = TypeVar("R")
 IN_PROCESS_BASE_URL: Final = "http://emulator.amazon-music.invalid"
 # What a decorated function names to receive the running emulator.
 HANDLE_PARAMETER: Final = "emulator"
-SEED_SIZES: Final = (
-    "followers",
-    "followed_users",
-    "followed_artists",
-    "followed_playlists",
-    "followed_podcast_shows",
-    "library_tracks",
-    "spare",
-)
-EMULATE_OPTIONS: Final = frozenset(
+# emulate()'s options besides the seed sizes, which are the emulator's (seed_sizes()).
+_KNOB_OPTIONS: Final = frozenset(
     {
         "seed",
-        *SEED_SIZES,
         "fault_rate",
         "fault_status",
         "retry_after",
@@ -67,6 +59,20 @@ _USER_ID = re.compile(r"[a-z0-9]{1,64}")
 _ASIN = re.compile(r"[A-Z0-9]{10}")
 _SHOW_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _VISIBILITIES = ("PUBLIC", "PRIVATE")
+
+
+@functools.cache
+def seed_sizes() -> tuple[str, ...]:
+    """The demo user's list sizes emulate() takes: the emulator seed's, one per listing of its store and ``spare``.
+    (Reading them loads the seed module only, not the server stack.)"""
+    from amazon_music_emulator.seed import SeedConfig
+
+    return tuple(field.name for field in dataclasses.fields(SeedConfig) if field.name != "random_seed")
+
+
+def emulate_options() -> frozenset[str]:
+    """Every option emulate() and the pytest marker take."""
+    return _KNOB_OPTIONS | frozenset(seed_sizes())
 
 
 def _load_emulator() -> Any:
@@ -107,9 +113,10 @@ class Emulator:
     """
 
     def __init__(self, **options: Any) -> None:
-        unknown = sorted(set(options) - EMULATE_OPTIONS)
+        unknown = sorted(set(options) - _KNOB_OPTIONS - (emulate_options() if set(options) - _KNOB_OPTIONS else set()))
         if unknown:
-            raise TypeError(f"emulate(): unknown option {unknown[0]!r} (known: {', '.join(sorted(EMULATE_OPTIONS))})")
+            known = ", ".join(sorted(emulate_options()))
+            raise TypeError(f"emulate(): unknown option {unknown[0]!r} (known: {known})")
         self._options = options
         self._app: EmulatorApp | None = None
         self._clients: list[AmazonMusic] = []
@@ -480,7 +487,7 @@ def _build_app(options: dict[str, Any]) -> EmulatorApp:
     seed = options.get("seed", True)
     if not isinstance(seed, bool):
         raise ValueError(f"seed: expected True (the demo data) or False (the demo user only), not {seed!r}")
-    sizes = {name: options[name] for name in SEED_SIZES if options.get(name) is not None}
+    sizes = {name: options[name] for name in seed_sizes() if options.get(name) is not None}
     if sizes and not seed:
         raise ValueError(f"{next(iter(sizes))}: a seed size needs seed=True")
     app: EmulatorApp = create_app(

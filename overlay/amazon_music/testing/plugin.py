@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from amazon_music import AmazonMusic, AsyncAmazonMusic
-from amazon_music.testing._emulator import EMULATE_OPTIONS, Emulator
+from amazon_music.testing._emulator import Emulator, emulate_options
 
 __all__ = ["amazon_music_async_client", "amazon_music_client", "amazon_music_emulator"]
 
@@ -42,8 +42,8 @@ def _marker_options(node: pytest.Item) -> dict[str, Any]:
                 f"@pytest.mark.{MARKER}: options are keywords, e.g. seed=False; got {marker.args!r}", pytrace=False
             )
         for name, value in marker.kwargs.items():
-            if name not in EMULATE_OPTIONS:
-                known = ", ".join(sorted(EMULATE_OPTIONS))
+            if name not in emulate_options():
+                known = ", ".join(sorted(emulate_options()))
                 pytest.fail(f"@pytest.mark.{MARKER}: unknown option {name!r} (known: {known})", pytrace=False)
             options.setdefault(name, value)
     return options
