@@ -2,8 +2,8 @@
 
 Retried: 429 (waiting what Retry-After says, in seconds or as an HTTP date, up to ``max_retry_after``; a longer wait
 is not slept: the 429 goes back at once and becomes a RateLimitError carrying ``retry_after``), 500, 502, 503 and 504,
-and connect and read failures. Waits without a Retry-After are exponential backoff with full jitter. All 17 operations
-of the API are idempotent, so every request is safe to repeat.
+and connect and read failures. Waits without a Retry-After are exponential backoff with full jitter. The API's
+operations are all idempotent, so every request is safe to repeat.
 
 Each attempt is logged at DEBUG on the "amazon_music" logger (method, path, status, duration), and so is each retry
 decision; the request headers ride along as ``extra`` with Authorization shown as [secure].

@@ -220,7 +220,7 @@ def test_a_private_users_lists_are_refused_with_exit_4(run: Cli, token: str) -> 
 
 
 def test_every_operation_has_a_command(run: Cli, token: str, emulator: EmulatorApp) -> None:
-    """The 17 operations, by the command that calls each; every one answers 0 against the emulator."""
+    """Every operation, by the command that calls each; every one answers 0 against the emulator."""
     commands = [
         ["me"],
         ["me", "update", "--name", "Tony"],

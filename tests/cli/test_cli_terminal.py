@@ -75,7 +75,9 @@ def test_one_page_draws_no_bar_even_on_a_terminal(run: Cli, home: Home, token: s
 
 # The generated package's light modules (the operations table and the typed methods) load with the client; the
 # generated client, models and api modules, and attrs, load on the first call.
-HEAVY_GENERATED = "('amazon_music_generated.client', 'amazon_music_generated.models', 'amazon_music_generated.api', 'attr')"
+HEAVY_GENERATED = (
+    "('amazon_music_generated.client', 'amazon_music_generated.models', 'amazon_music_generated.api', 'attr')"
+)
 
 
 def test_importing_the_client_does_not_import_the_command() -> None:

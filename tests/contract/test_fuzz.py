@@ -19,6 +19,8 @@ from types import ModuleType
 import pytest
 from contract_support import RunningEmulator, start_emulator, stop
 
+from amazon_music_generated.operations import OPERATIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "fuzz.py"
 
@@ -58,12 +60,12 @@ def test_fuzz_against_running_emulator_exits_0_and_writes_reports(
 
     suite = ET.parse(tmp_path / "fuzz-junit.xml").getroot()
     cases = suite.findall(".//testcase")
-    assert len(cases) == 17 + 1  # one per operation, and the stateful scenarios
+    assert len(cases) == len(OPERATIONS) + 1  # one per operation, and the stateful scenarios
     assert not suite.findall(".//failure") and not suite.findall(".//error")
     assert (tmp_path / "fuzz-html" / "index.html").stat().st_size > 0
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
         assert re.search(rf"✅ {phase}", output), phase
-    assert "Tested: 17" in output
+    assert f"Tested: {len(OPERATIONS)}" in output
 
     written = output + "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
     assert running_emulator.access_token not in written

@@ -58,10 +58,9 @@ def _drift(docs: DocsSnapshot, spec: Spec, subject_prefixes: tuple[str, ...]) ->
 
 
 def test_every_documented_operation_is_in_the_spec_and_no_other(docs: DocsSnapshot, spec: Spec) -> None:
-    assert len(docs.operations) == 17
     by_endpoint = {operation.endpoint: operation.operation_id for operation in spec_operations(spec)}
     assert {op.title: by_endpoint.get(op.endpoint) for op in docs.operations} == OPERATION_IDS
-    assert len(by_endpoint) == 17
+    assert len(by_endpoint) == len(docs.operations)
     assert _drift(docs, spec, ("operation",)) == []
 
 

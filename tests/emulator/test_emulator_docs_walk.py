@@ -116,9 +116,8 @@ def compare(expected: Any, actual: Any, where: tuple[str, ...], allowed: dict[tu
     return []
 
 
-def test_the_walk_covers_all_17_operations_and_its_errata_are_the_specs() -> None:
-    assert len(DOCS.operations) == 17
-    assert len({op.endpoint for op in DOCS.operations}) == 17
+def test_the_walk_covers_every_documented_operation_and_its_errata_are_the_specs() -> None:
+    assert len({op.endpoint for op in DOCS.operations}) == len(DOCS.operations) > 0
     used = set(URL_ERRATA.values()) | set(PATH_ERRATA.values()) | set(EXAMPLE_ERRATA.values())
     assert used <= spec_errata_ids()
 
@@ -148,7 +147,7 @@ def walk_results() -> list[tuple[DocsOperation, httpx.Response]]:
         app.close()
 
 
-@pytest.mark.parametrize("index", range(17), ids=[op.title for op in DOCS.operations])
+@pytest.mark.parametrize("index", range(len(DOCS.operations)), ids=[op.title for op in DOCS.operations])
 def test_docs_request_answers_200_with_the_documented_shape(
     walk_results: list[tuple[DocsOperation, httpx.Response]], index: int
 ) -> None:

@@ -1,4 +1,4 @@
-"""All 17 operations with real state: what one call changes, the next call shows."""
+"""Every operation with real state: what one call changes, the next call shows."""
 
 from __future__ import annotations
 
