@@ -28,7 +28,7 @@ TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/
 .PHONY: help install generate check-generated errata check-errata lint-spec lint format typecheck test clean distclean
 
 help:
-	@echo "make demo             install, then a narrated tour of all 17 operations through the CLI (fresh emulator)"
+	@echo "make demo             install, then a narrated tour of every operation through the CLI (fresh emulator)"
 	@echo "make install          .venv with the package editable + [emulator,dev]; npm tools in $(NPM_DIR)"
 	@echo "make generate         regenerate $(GENERATED) from $(SPEC)"
 	@echo "make check-generated  fail if $(GENERATED) differs from what $(SPEC) generates"

@@ -264,7 +264,7 @@ def versions() -> str:
 def summarise(results: list[Result], servers: list[str]) -> list[str]:
     """Per scenario: each server's median op/s and CPU per op over the rounds; with Prism, the per-round ratios."""
     lines = [f"median of {max(r.round for r in results)} rounds; ratio = emulator / Prism in the same round (min-max)"]
-    row = "{:<42} {:>16} {:>11} {:>17} {:>16} {:>11} {:>17}"
+    row = "{:<42} {:>16} {:>11} {:>18} {:>16} {:>11} {:>18}"
     names = [*servers, "-"][:2]
     lines.append(row.format("scenario", f"{names[0]} op/s", f"{names[1]} op/s", "op/s ratio", f"{names[0]} cpu/op",
                             f"{names[1]} cpu/op", "cpu/op ratio"))  # fmt: skip

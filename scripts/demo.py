@@ -1,4 +1,4 @@
-"""`make demo`: a narrated tour of all 17 operations through the `amazon-music` command, against a fresh emulator.
+"""`make demo`: a narrated tour of every operation through the `amazon-music` command, against a fresh emulator.
 
 Starts `amazon-music-emulator serve` on a free port with a new database in a temporary folder (and a rate limit of
 5 requests a second, so that one step is throttled and retried), writes a config file for its demo app there, logs in
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,9 @@ from pathlib import Path
 
 import httpx
 
+from amazon_music_generated.operations import OPERATIONS as TABLE
+from amazon_music_generated.operations import Operation
+
 BIN = Path(sys.executable).parent
 CLI = str(BIN / "amazon-music")
 EMULATOR = str(BIN / "amazon-music-emulator")
@@ -37,25 +41,8 @@ DOCS_LISTS_USER = "zqll6htnhybrewrqsrtrhdvaa"  # the docs' example of another us
 PRIVATE_USER = "k35wo4lm34masdsadevrs7a"
 NEW_ARTIST = "B01372OH53"  # a seeded artist ("Amber Signals") the demo user does not follow
 
-OPERATIONS = {
-    "GET /v1/me",
-    "PUT /v1/me",
-    "GET /v1/me/library/tracks",
-    "GET /v1/me/followers",
-    "GET /v1/me/followed/users",
-    "GET /v1/me/followed/playlists",
-    "GET /v1/me/followed/podcasts/shows",
-    "PUT /v1/me/followed/artists/{id}",
-    "DELETE /v1/me/followed/artists/{id}",
-    "PUT /v1/me/followed/users/{id}",
-    "DELETE /v1/me/followed/users/{id}",
-    "GET /v1/users/{id}",
-    "GET /v1/users",
-    "GET /v1/users/{id}/followers",
-    "GET /v1/users/{id}/followed/users",
-    "GET /v1/users/{id}/followed/artists",
-    "GET /v1/users/{id}/followed/podcasts/shows",
-}
+# Every operation of the spec, as "METHOD /path" (from the operations table generated from it)
+OPERATIONS = {f"{operation.http_method} {operation.path}" for operation in TABLE}
 
 _TTY = sys.stdout.isatty()
 # the banner lines read, by their labels (the first word after the label is the value)
@@ -244,6 +231,24 @@ def _login(tour: Tour) -> None:
     tour.check(process.wait(timeout=30) == 0, "login did not succeed")
 
 
+def _sample_call(operation: Operation) -> list[str]:
+    """The operation's command with a sample ID for each path parameter (a user's or an artist's, by its pattern)."""
+    words = list(operation.command)
+    for parameter in operation.parameters:
+        if parameter.location == "path" or (parameter.required and parameter.location == "query"):
+            words.append(JANE if re.search(parameter.pattern or "", JANE) else NEW_ARTIST)
+    return [*words, "--limit", "3"] if operation.paged else words
+
+
+def _the_rest(tour: Tour) -> None:
+    """Operations the chapters above do not tell (one the spec gained since): each by its command, once."""
+    for operation in TABLE:
+        shown = f"{operation.http_method} {operation.path}"
+        if shown not in tour.shown:
+            tour.chapter(operation.summary, shown)
+            tour.run(_sample_call(operation))
+
+
 def tour_all(tour: Tour) -> None:
     _login(tour)
 
@@ -313,6 +318,8 @@ def tour_all(tour: Tour) -> None:
 
     tour.chapter("Many profiles at once (100 IDs a request; unknown IDs are reported)", "GET /v1/users")
     tour.run(["users", ME, JANE, PRIVATE_USER, "nosuchuser"])
+
+    _the_rest(tour)
 
     tour.chapter("A PRIVATE user's lists are refused: one line on stderr, exit code 4")
     tour.run(["user", "followers", PRIVATE_USER], expect=4)

@@ -274,16 +274,20 @@ def _check_unique(found: list[dict[str, Any]]) -> None:
 def _doc_lines(entry: dict[str, Any]) -> list[str]:
     """The method's docstring: the spec's summary and description, the scope, and each parameter."""
     lines = [entry["summary"] + ".", ""]
-    lines += _wrap(f"{entry['description']} Scope: {', '.join(entry['scopes']) or 'none'}. ({entry['http_method']} "
-                   f"{entry['path']})")
+    lines += _wrap(
+        f"{entry['description']} Scope: {', '.join(entry['scopes']) or 'none'}. ({entry['http_method']} "
+        f"{entry['path']})"
+    )
     arguments = []
     for p in entry["parameters"]:
         facts = []
         if p["minimum"] is not None or p["maximum"] is not None:
             facts.append(f"{p['minimum']} to {p['maximum']}")
         if p["max_count"]:
-            facts.append(f"up to {p['max_count']}" + (" a request, any number in all" if entry["chunk"] == p[
-                "python_name"] else ""))
+            facts.append(
+                f"up to {p['max_count']}"
+                + (" a request, any number in all" if entry["chunk"] == p["python_name"] else "")
+            )
         if p["enum"]:
             facts.append(" or ".join(p["enum"]))
         if p["default"] is not None:

@@ -1,5 +1,5 @@
 /**
- * Each of the 17 operations called once with every parameter it takes, typed from the published spec. A misspelt
+ * The operations, each called once with every parameter it takes, typed from the published spec. A misspelt
  * parameter, a missing path ID, a method a path lacks or a response field that does not exist fails `tsc --strict`.
  * Against the emulator: callEveryOperation({ apiKey, accessToken, baseUrl: "http://127.0.0.1:8080" }).
  */

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
+import click
 import pytest
 from cli_support import Cli
 
 from amazon_music import AmazonMusic
+from amazon_music.cli import cli
+from amazon_music.cli._commands import OperationCommand
 from amazon_music_emulator.app import EmulatorApp
 from amazon_music_emulator.seed import DEMO_API_KEY, DEMO_USER_ID, PRIVATE_USER_ID
+from amazon_music_generated.operations import OPERATIONS, Operation
 
 JANE = "uj7wxenmftr26zlg7eo4maa744"
 DOCS_LISTS_USER = "zqll6htnhybrewrqsrtrhdvaa"
@@ -219,28 +224,42 @@ def test_a_private_users_lists_are_refused_with_exit_4(run: Cli, token: str) -> 
     assert run("user", PRIVATE_USER_ID).exit_code == 0  # the profile itself is public
 
 
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """operationId -> the words that run it, from the command tree as the CLI builds it."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, command in group.commands.items():
+        if isinstance(command, OperationCommand):
+            found[command.operation.operation_id] = (*path, name)
+        if isinstance(command, click.Group):
+            found.update(_commands(command, (*path, name)))
+    return found
+
+
+def test_every_operation_of_the_spec_has_its_command() -> None:
+    """The command tree against the operations table: a spec operation without a command fails here."""
+    commands = _commands(cli)
+    assert set(commands) == {operation.operation_id for operation in OPERATIONS}
+    for operation in OPERATIONS:
+        words = commands[operation.operation_id]
+        assert words in (operation.command, (*operation.command, "show")), operation.operation_id
+
+
+def _sample_call(operation: Operation) -> list[str]:
+    """The command of the operation with an argument for each path parameter and one option of a body."""
+    words = list(operation.command)
+    for parameter in operation.parameters:
+        if parameter.location == "path" or (parameter.required and parameter.location == "query"):
+            words.append(JANE if re.search(parameter.pattern or "", JANE) else NEW_ARTIST)
+    body = [parameter for parameter in operation.parameters if parameter.location == "body"]
+    if body:
+        words += ["--" + body[0].python_name.replace("_", "-"), "Tony"]
+    return words
+
+
 def test_every_operation_has_a_command(run: Cli, token: str, emulator: EmulatorApp) -> None:
     """Every operation, by the command that calls each; every one answers 0 against the emulator."""
-    commands = [
-        ["me"],
-        ["me", "update", "--name", "Tony"],
-        ["library", "tracks"],
-        ["followers"],
-        ["followed", "users"],
-        ["followed", "playlists"],
-        ["followed", "podcasts"],
-        ["follow", "artist", NEW_ARTIST],
-        ["unfollow", "artist", NEW_ARTIST],
-        ["follow", "user", JANE],
-        ["unfollow", "user", JANE],
-        ["user", JANE],
-        ["users", JANE, DEMO_USER_ID],
-        ["user", "followers", JANE],
-        ["user", "followed", "users", JANE],
-        ["user", "followed", "artists", DEMO_USER_ID],
-        ["user", "followed", "podcasts", DEMO_USER_ID],
-    ]
-    for command in commands:
+    for operation in OPERATIONS:
+        command = _sample_call(operation)
         result = run(*command)
         assert result.exit_code == 0, (command, result.stderr)
         assert result.stdout.strip(), command

@@ -12,21 +12,18 @@ from scenario_support import make_driver
 
 from amazon_music import BadRequestError, NotFoundError, PermissionDeniedError
 from amazon_music_emulator.app import EmulatorApp
+from amazon_music_emulator.handlers.listings import ROUTES
 from amazon_music_emulator.seed import DEMO_USER_ID, PRIVATE_USER_ID
+from amazon_music_generated.operations import OPERATIONS
 
 BIG = 1_000_000  # a page size that reads a whole listing from the store in one query
 
-# method name, the store's listing, whether it takes the user ID, what an item's ID is read from
+# Every listing of the spec: method name, the store's listing it pages (the emulator's declaration), whether it
+# takes the user ID.
 LISTINGS: list[tuple[str, str, bool]] = [
-    ("library_tracks", "library_tracks", False),
-    ("followers", "followers", False),
-    ("followed_users", "followed_users", False),
-    ("followed_playlists", "followed_playlists", False),
-    ("followed_podcast_shows", "followed_podcast_shows", False),
-    ("user_followers", "followers", True),
-    ("user_followed_users", "followed_users", True),
-    ("user_followed_artists", "followed_artists", True),
-    ("user_followed_podcast_shows", "followed_podcast_shows", True),
+    (op.method, ROUTES[op.operation_id].listing, any(p.location == "path" for p in op.parameters))
+    for op in OPERATIONS
+    if op.paged
 ]
 
 

@@ -2,43 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from emulator_support import SPEC, assert_error
 
 from amazon_music_emulator import DEMO_USER_ID, OTHER_API_KEY, EmulatorApp, TokenGrant
 from amazon_music_generated.operations import OPERATIONS as SPEC_OPERATIONS
+from amazon_music_generated.operations import Operation
 
-# One request per operation, and the scope the spec says it needs.
-OPERATIONS = [
-    ("GET", "/v1/me", None),
-    ("PUT", "/v1/me", {"name": "N", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}),
-    ("GET", "/v1/me/library/tracks", None),
-    ("GET", "/v1/me/followers", None),
-    ("GET", "/v1/me/followed/users", None),
-    ("GET", "/v1/me/followed/playlists", None),
-    ("PUT", "/v1/me/followed/artists/B000QKGN8W", None),
-    ("DELETE", "/v1/me/followed/artists/B000QKGN8W", None),
-    ("PUT", "/v1/me/followed/users/uj7wxenmftr26zlg7eo4maa744", None),
-    ("DELETE", "/v1/me/followed/users/uj7wxenmftr26zlg7eo4maa744", None),
-    ("GET", "/v1/me/followed/podcasts/shows", None),
-    ("GET", f"/v1/users/{DEMO_USER_ID}", None),
-    ("GET", f"/v1/users?ids={DEMO_USER_ID}", None),
-    ("GET", f"/v1/users/{DEMO_USER_ID}/followers", None),
-    ("GET", f"/v1/users/{DEMO_USER_ID}/followed/users", None),
-    ("GET", f"/v1/users/{DEMO_USER_ID}/followed/artists", None),
-    ("GET", f"/v1/users/{DEMO_USER_ID}/followed/podcasts/shows", None),
-]
+JANE = "uj7wxenmftr26zlg7eo4maa744"
+ARTIST = "B000QKGN8W"
+
+
+def _request(operation: Operation) -> tuple[str, str, dict[str, str] | None]:
+    """A request the operation answers with 200: a sample ID for each path parameter (a user ID or an ASIN, as
+    its pattern says), the demo user's ID for a required query list, a body with every field."""
+    path, query = operation.path, ""
+    for parameter in operation.parameters:
+        if parameter.location == "path":
+            sample = JANE if re.search(parameter.pattern or "", JANE) else ARTIST
+            path = path.replace("{" + parameter.name + "}", sample)
+        elif parameter.location == "query" and parameter.required:
+            query = f"?{parameter.name}={DEMO_USER_ID}"
+    body = {p.name: (p.enum[0] if p.enum else "N") for p in operation.parameters if p.location == "body"}
+    return operation.http_method, path + query, body or None
+
+
+# One request per operation of the spec (read from its operations table), and the scope the spec says it needs.
+OPERATIONS = [_request(operation) for operation in SPEC_OPERATIONS]
+SCOPES = {(op.http_method, _request(op)[1]): op.scopes[0] for op in SPEC_OPERATIONS}
 
 
 def spec_scope(method: str, path: str) -> str:
-    template = {
-        "/v1/me/followed/artists/B000QKGN8W": "/v1/me/followed/artists/{id}",
-        "/v1/me/followed/users/uj7wxenmftr26zlg7eo4maa744": "/v1/me/followed/users/{id}",
-    }.get(path, path.split("?")[0].replace(DEMO_USER_ID, "{id}"))
-    (requirement,) = SPEC["paths"][template][method.lower()]["security"]
-    (scope,) = requirement["lwa"]
-    return str(scope)
+    return SCOPES[(method, path)]
 
 
 def bearer(grant: TokenGrant) -> dict[str, str]:
@@ -47,6 +45,8 @@ def bearer(grant: TokenGrant) -> dict[str, str]:
 
 def test_the_table_covers_every_operation() -> None:
     assert len({(m, spec_scope(m, p), p.split("?")[0]) for m, p, _ in OPERATIONS}) == len(SPEC_OPERATIONS)
+    (requirement,) = SPEC["paths"]["/v1/me"]["put"]["security"]  # the table's scopes are the spec's
+    assert requirement["lwa"] == [spec_scope("PUT", "/v1/me")]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
