@@ -145,12 +145,13 @@ def _parsed(operation: str, expected: type[Any], response: Response[Any]) -> Any
 class _Bound:
     """What calling an operation needs from the generated package, imported on the operation's first call."""
 
-    __slots__ = ("body_model", "enums", "expected", "module", "operation", "split")
+    __slots__ = ("body_model", "enums", "expected", "module", "operation", "split", "unset")
 
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
         self.module: Any = importlib.import_module(f"amazon_music_generated.api.{operation.tag}.{operation.module}")
         models = importlib.import_module("amazon_music_generated.models")
+        self.unset: Any = importlib.import_module("amazon_music_generated.types").UNSET
         self.expected: type[Any] = getattr(models, operation.response_model)
         self.body_model: Callable[..., Any] | None = (
             getattr(models, operation.body_model) if operation.body_model else None
@@ -172,7 +173,9 @@ class _Bound:
             if name in skip:
                 continue
             value = check.argument(parameter, arguments[name])
-            if value is None:
+            if value is None:  # left out of the request, rather than the generated code's default sent
+                if parameter.location != "body":
+                    kwargs[name] = self.unset
                 continue
             if name in self.enums:
                 value = self.enums[name](value)

@@ -57,6 +57,8 @@ def _option_help(parameter: Parameter) -> str:
         facts.append(f"{parameter.minimum:g} to {parameter.maximum:g}" if parameter.maximum is not None else "")
     if parameter.kind == "list":
         facts.append(f"up to {parameter.max_count}; repeatable" if parameter.max_count else "repeatable")
+    if parameter.default is not None:
+        facts.append(f"the API's default {parameter.default}")
     fact = f" ({'; '.join(f for f in facts if f)})" if any(facts) else ""
     return parameter.description.rstrip(".") + fact + "."
 
