@@ -57,9 +57,27 @@ BASE_URL_TOKEN = "<base url>"
 PLACEHOLDER_HOST = "https://base-url.invalid"
 
 _SCOPE_LINE = re.compile(r"^Authorization Scope:\s*\[(?P<scopes>[^\]]*)\]\s*$")
-_DEFAULT = re.compile(r"\(default:\s*(?P<value>[^)]+?)\s*\)", re.IGNORECASE)
-_MINIMUM = re.compile(r"\bminimum(?:\s+of|:)\s*(?P<value>-?\d+(?:\.\d+)?)", re.IGNORECASE)
-_MAXIMUM = re.compile(r"\bmaximum(?:\s+of|:)\s*(?P<value>-?\d+(?:\.\d+)?)(?P<ids>\s+IDs\b)?", re.IGNORECASE)
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_IDS = r"(?P<ids>\s+IDs\b)?"
+_DEFAULT = re.compile(
+    r"\(default:\s*(?P<value>[^)]+?)\s*\)|\bdefaults?\s+(?:to|is|:)\s*(?P<bare>[\w.-]+)", re.IGNORECASE
+)
+# The wordings of a bound the docs use or may use; each match is (minimum, maximum), either possibly absent.
+_BOUNDS = (
+    re.compile(rf"\b(?:between|from)\s+(?P<min>{_NUMBER})\s+(?:and|to)\s+(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+    re.compile(rf"\b(?:minimum|min\.?)(?:\s+of|\s+is|:)?\s*(?P<min>{_NUMBER})\b", re.IGNORECASE),
+    re.compile(rf"\b(?:at\s+least|no\s+(?:fewer|less)\s+than)\s+(?P<min>{_NUMBER})\b", re.IGNORECASE),
+    re.compile(rf"\b(?:maximum|max\.?)(?:\s+of|\s+is|:)?\s*(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+    re.compile(rf"\b(?:at\s+most|up\s+to|no\s+more\s+than)\s+(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+)
+# A bound word left over once the wordings above have been read: the docs state a bound the parser cannot read.
+# "The maximum number of tracks to return" names the parameter, it states no bound.
+_BOUND_WORD = re.compile(
+    r"\b(?P<word>minimum|maximum|between|at\s+least|at\s+most|up\s+to|no\s+more\s+than|no\s+(?:fewer|less)\s+than"
+    r"|defaults?)\b(?!\s+number\b)",
+    re.IGNORECASE,
+)
+_MINIMUM_WORDS = ("minimum", "at least", "no fewer", "no less")
 _ALLOWED_VALUES = re.compile(r"allowed values are\s+(?P<values>.+?)(?:\.\s|\.?\s*$)", re.IGNORECASE)
 _QUOTED = re.compile(r"[‘'\"“](?P<value>[^’'\"”]+)[’'\"”]")
 
@@ -89,6 +107,8 @@ class Field:
     maximum: Number | None = None
     max_items: int | None = None  # for comma-separated ID lists: "Maximum: 100 IDs"
     enum: tuple[str, ...] = ()
+    # Bounds or a default the description states in words the parser cannot read: (attribute, the docs' phrase).
+    unparsed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,15 +409,26 @@ class _OperationReader:
 
 
 def _field(name: str, data_type: str, required: bool, description: str) -> Field:
+    unread = description
+    default: Number | str | None = None
     default_match = _DEFAULT.search(description)
-    minimum_match = _MINIMUM.search(description)
+    if default_match:
+        default = _scalar(default_match["value"] or default_match["bare"])
+        unread = _blank(unread, default_match)
+    minimum: Number | None = None
     maximum: Number | None = None
     max_items: int | None = None
-    for match in _MAXIMUM.finditer(description):
-        if match["ids"]:
-            max_items = int(match["value"])
-        else:
-            maximum = _number(match["value"])
+    for pattern in _BOUNDS:
+        for match in pattern.finditer(description):
+            groups = match.groupdict()
+            if groups.get("min") is not None:
+                minimum = _number(groups["min"])
+            if groups.get("max") is not None:
+                if groups.get("ids"):
+                    max_items = int(_number(groups["max"]))
+                else:
+                    maximum = _number(groups["max"])
+            unread = _blank(unread, match)
     enum: tuple[str, ...] = ()
     allowed = _ALLOWED_VALUES.search(description)
     if allowed:
@@ -407,12 +438,35 @@ def _field(name: str, data_type: str, required: bool, description: str) -> Field
         type=data_type,
         required=required,
         description=description,
-        default=_scalar(default_match["value"]) if default_match else None,
-        minimum=_number(minimum_match["value"]) if minimum_match else None,
+        default=default,
+        minimum=minimum,
         maximum=maximum,
         max_items=max_items,
         enum=enum,
+        unparsed=_unparsed_bounds(unread),
     )
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    """The text with the match's span blanked out, so that its words count as read."""
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+
+
+def _unparsed_bounds(unread: str) -> tuple[tuple[str, str], ...]:
+    unparsed: list[tuple[str, str]] = []
+    for match in _BOUND_WORD.finditer(unread):
+        word = " ".join(match["word"].lower().split())
+        phrase = re.split(r"[.;|]\s|\)", unread[match.start() :] + " ", maxsplit=1)[0].strip()
+        if word.startswith("default"):
+            attributes: tuple[str, ...] = ("default",)
+        elif word == "between":
+            attributes = ("minimum", "maximum")
+        elif word.startswith(_MINIMUM_WORDS):
+            attributes = ("minimum",)
+        else:
+            attributes = ("max_items",) if re.search(r"\bIDs\b", phrase) else ("maximum",)
+        unparsed += [(attribute, phrase) for attribute in attributes]
+    return tuple(unparsed)
 
 
 def _number(text: str) -> Number:
