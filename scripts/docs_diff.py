@@ -3,7 +3,10 @@
     python scripts/docs_diff.py DOCS [--spec SPEC] [--format text|json] [--show-excused]
 
 Prints every difference between what the docs state and what the spec says, except those the spec records as
-errata; prints "no drift" and exits 0 when there are none, exits 1 when there are, 2 when an input cannot be read.
+errata, and every erratum the docs no longer bear out (stale); prints "no drift" and exits 0 when there are none,
+exits 1 when there are (drift), 2 when an input is refused: a snapshot that does not read as the User v1 page (empty,
+binary, HTML, cut short, a table or an example missing) is named with the line where it stopped making sense, and is
+never reported as drift. Each difference carries the version bump the spec needs to follow it (major, minor, patch).
 
 What is compared, per operation (matched by method and path):
 - the operation itself, both ways;
@@ -16,13 +19,15 @@ What is compared, per operation (matched by method and path):
 - the response example's key structure, and the request example's method, path, query names and body keys,
   against the examples attached to the spec.
 
-How errata excuse a difference:
-- a parameter, body-field or scope difference is excused by an erratum with the same subject (`query:limit`,
-  `body:name`, `scope`) on the operation or at the document root that records this very difference: its `docs`
-  text quotes the docs' value and its `spec` text the spec's. So `limit-type` ("`number`" / "integer") excuses
-  number vs integer everywhere, but not a changed default, and an erratum stops excusing once the docs move;
-- responses and examples are reconciled by DOCS_CORRECTIONS below: each correction cites the erratum it applies,
-  and applies only while the spec records that erratum on the operation and the docs still say what it corrects.
+How errata are applied (each erratum is data: `aspect`, `at`, `docs-value`, `spec-value`; see build_errata.py):
+- a parameter, body-field or scope difference is excused by an erratum on the operation or at the document root
+  with the same subject and aspect whose `docs-value` and `spec-value` are exactly the two sides' values. So
+  `limit-type` (type: number -> integer) excuses number vs integer everywhere, but not a changed default;
+- responses and examples are corrected by their operation's errata before they are compared: a renamed table field
+  (`field`), a renamed example key (`example key`), a missing envelope (`envelope`), an example that is not valid
+  JSON (`valid JSON`), a request example calling another path (`request path`);
+- every erratum is checked against the snapshot: one whose `docs-value` the docs no longer state (the example now
+  parses, the key now matches, the path is now right, the scope changed) is stale, and stale is drift.
 """
 
 from __future__ import annotations
@@ -750,7 +755,13 @@ SECTIONS = (
     ("responses", ("response",)),
     ("examples", ("example",)),
 )
-MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
+MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~", STALE: "!"}
+
+
+def required_level(differences: Iterable[Difference]) -> str | None:
+    """The largest version bump the differences ask for; None when there are none."""
+    levels = [difference.level for difference in differences]
+    return max(levels, key=LEVELS.index) if levels else None
 
 
 def format_text(differences: Sequence[Difference], show_excused: bool = False) -> str:
@@ -759,13 +770,19 @@ def format_text(differences: Sequence[Difference], show_excused: bool = False) -
     if not drift and not show_excused:
         return "no drift"
     lines = [f"drift: {len(drift)} difference(s); {len(excused)} more recorded as errata"] if drift else ["no drift"]
-    lines.append("legend: + only in the docs, - only in the spec, ~ differs")
+    lines.append("legend: + only in the docs, - only in the spec, ~ differs, ! an erratum the docs no longer bear out")
     shown = [*drift, *excused] if show_excused else drift
+    stale = [difference for difference in shown if difference.kind == STALE]
     for title, prefixes in SECTIONS:
-        members = [difference for difference in shown if difference.subject.startswith(prefixes)]
+        members = [d for d in shown if d.subject.startswith(prefixes) and d.kind != STALE]
         if members:
             lines.append(f"{title}:")
-            lines += [f"  {MARKS[difference.kind]} {difference.message()}" for difference in members]
+            lines += [f"  {MARKS[d.kind]} {d.message()}" + ("" if d.excused_by else f" [{d.level}]") for d in members]
+    if stale:
+        lines.append("stale errata:")
+        lines += [f"  ! {difference.message()}" for difference in stale]
+    if drift:
+        lines.append(f"the spec needs at least a {required_level(drift)} version bump to follow these docs")
     return "\n".join(lines)
 
 
@@ -774,10 +791,15 @@ def format_json(differences: Sequence[Difference]) -> str:
     excused = [difference for difference in differences if difference.excused_by is not None]
     document = {
         "drift": bool(drift),
-        "differences": [asdict(difference) | {"message": difference.message()} for difference in drift],
-        "excused": [asdict(difference) | {"message": difference.message()} for difference in excused],
+        "level": required_level(drift),
+        "differences": [_as_json(difference) for difference in drift],
+        "excused": [_as_json(difference) for difference in excused],
     }
     return json.dumps(document, indent=2)
+
+
+def _as_json(difference: Difference) -> dict[str, object]:
+    return asdict(difference) | {"message": difference.message()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -791,19 +813,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         snapshot = load_docs(args.docs)
+    except (OSError, DocsParseError) as exc:
+        return _refuse(exc, f"{args.docs} does not read as the User v1 page")
+    try:
         differences = compare(snapshot, load_spec(args.spec))
-    except OSError as exc:
-        print(f"docs_diff: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except (DocsParseError, ErrataError, ValueError) as exc:
-        print(f"docs_diff: {exc}", file=sys.stderr)
-        return 2
+    except (ErrataError, ValueError) as exc:
+        return _refuse(exc, "the spec or its errata cannot be read")
     report = format_json(differences) if args.format == "json" else format_text(differences, args.show_excused)
     try:
         print(report)
     except BrokenPipeError:  # a reader like `head` went away; the exit status still tells
         sys.stderr.close()
     return 1 if unexcused(differences) else 0
+
+
+def _refuse(exc: Exception, why: str) -> int:
+    """Exit 2, never drift: the input is not what the comparison needs; the last line says so."""
+    problem = f"cannot read {exc.filename}: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+    print(f"docs_diff: {problem}", file=sys.stderr)
+    print(f"docs_diff: refused: {why}; nothing compared", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -56,11 +56,15 @@ EXAMPLE_HEADING = "Example"
 BASE_URL_TOKEN = "<base url>"
 PLACEHOLDER_HOST = "https://base-url.invalid"
 
+PAGE_TITLE = re.compile(r"^Web API User V1(?:\.\d+)*$")
+PAGE_TITLE_WITHIN = 5  # non-blank lines
 _SCOPE_LINE = re.compile(r"^Authorization Scope:\s*\[(?P<scopes>[^\]]*)\]\s*$")
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _IDS = r"(?P<ids>\s+IDs\b)?"
 _DEFAULT = re.compile(
-    r"\(default:\s*(?P<value>[^)]+?)\s*\)|\bdefaults?\s+(?:to|is|:)\s*(?P<bare>[\w.-]+)", re.IGNORECASE
+    r"\(default:\s*(?P<value>[^)]+?)\s*\)"
+    r"|\bdefaults?(?:\s+to|\s+is|:)\s*(?P<bare>-?\d+(?:\.\d+)?|[A-Za-z_]\w*|'[^']*'|\"[^\"]*\")",
+    re.IGNORECASE,
 )
 # The wordings of a bound the docs use or may use; each match is (minimum, maximum), either possibly absent.
 _BOUNDS = (
@@ -177,12 +181,26 @@ class DocsSnapshot:
 
 
 def load_docs(path: Path | str) -> DocsSnapshot:
+    """The snapshot in a file; DocsParseError (naming the file and line) for binary data or text that is not UTF-8."""
     file = Path(path)
-    return parse_docs(file.read_text(encoding="utf-8"), source=str(file))
+    data = file.read_bytes()
+    if b"\0" in data:
+        offset = data.index(b"\0")
+        line = data.count(b"\n", 0, offset) + 1
+        raise DocsParseError(str(file), line, f"binary data (a NUL byte at offset {offset}), not a text snapshot")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the page as UTF-8 text"
+        raise DocsParseError(str(file), line, problem) from exc
+    return parse_docs(text, source=str(file))
 
 
 def parse_docs(text: str, source: str = "<docs>") -> DocsSnapshot:
+    """The snapshot's operations; DocsParseError where the text stops reading as the User v1 page."""
     lines = [line.rstrip() for line in text.splitlines()]
+    title = _page_title(lines, source)
     starts = [_operation_start(lines, index) for index, line in enumerate(lines) if _SCOPE_LINE.match(line.strip())]
     if not starts:
         raise DocsParseError(source, 1, "no operation found (no 'Authorization Scope: [...]' line)")
@@ -190,8 +208,29 @@ def parse_docs(text: str, source: str = "<docs>") -> DocsSnapshot:
     for position, (title_index, scope_index) in enumerate(starts):
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         operations.append(_OperationReader(lines, source, title_index, scope_index, end).read())
-    title = next((line.strip() for line in lines[:3] if line.strip().startswith("Web API")), lines[0].strip())
     return DocsSnapshot(title=title, source=source, operations=tuple(operations))
+
+
+def _page_title(lines: list[str], source: str) -> str:
+    """The page's title line ("Web API User V1.0"), which must stand among the first lines."""
+    content = [(index, line.strip()) for index, line in enumerate(lines) if line.strip()]
+    if not content:
+        raise DocsParseError(source, 1, "the file is empty")
+    first_index, first = content[0]
+    if first.startswith("<"):
+        raise DocsParseError(
+            source,
+            first_index + 1,
+            f"an HTML page ({first[:40]!r}), not the text snapshot: save the page as plain text",
+        )
+    for _, line in content[:PAGE_TITLE_WITHIN]:
+        if PAGE_TITLE.match(line):
+            return line
+    raise DocsParseError(
+        source,
+        first_index + 1,
+        f"not the User v1 page: no 'Web API User V1.0' title in its first {PAGE_TITLE_WITHIN} lines",
+    )
 
 
 def _operation_start(lines: list[str], scope_index: int) -> tuple[int, int]:
@@ -248,6 +287,9 @@ class _OperationReader:
                     raise self.error(index, f"a second {line!r} table in {title!r}")
                 tables[location], index = self._read_table(index + 1 + len(TABLE_HEADER))
                 structure_seen = True
+            elif line in TABLE_LOCATIONS or line == RESPONSE_TABLE_INTRO:
+                header = " ".join(TABLE_HEADER)
+                raise self.error(index, f"{line!r} in {title!r} is not followed by its table header ({header})")
             elif line in RESPONSE_HEADINGS:
                 in_responses = structure_seen = True
                 index += 1
@@ -272,6 +314,14 @@ class _OperationReader:
                 unrecognised.append(line)
                 index += 1
 
+        if "response" not in tables or not response_examples:
+            missing = "table" if "response" not in tables else "example"
+            stop = "the end of the file" if self.end == len(self.lines) else f"the next operation (line {self.end + 1})"
+            raise self.error(
+                self.end - 1,
+                f"{title!r} (line {self.title_index + 1}) has no response {missing} before {stop}:"
+                " the snapshot is cut short or is not the User v1 page",
+            )
         path_params = tables.get("path", ())
         path_source = "heading"
         if declared_path is not None:
@@ -314,8 +364,10 @@ class _OperationReader:
 
     def _read_table(self, index: int) -> tuple[tuple[Field, ...], int]:
         rows: list[Field] = []
-        while index + 4 < self.end and self.lines[index + 1].strip() == "|":
+        while index + 1 < self.end and self.lines[index + 1].strip() == "|":
             name = self.lines[index].strip()
+            if index + 4 >= self.end:
+                raise self.error(self.end - 1, f"table row {name!r} is cut short (its cells stop here)")
             data_type = self.lines[index + 2].strip()
             if self.lines[index + 3].strip() != "|":
                 raise self.error(index + 3, f"table row {name!r}: expected '|' after its data type")
@@ -343,6 +395,9 @@ class _OperationReader:
         if not first.startswith(("{", "[")):
             raise self.error(index, f"a response example that is not JSON: {first!r}")
         end = _json_block_end(self.lines, index, self.end)
+        if end is None:
+            stop = "the end of the file" if self.end == len(self.lines) else f"the next operation (line {self.end + 1})"
+            raise self.error(self.end - 1, f"the JSON example opened at line {index + 1} is not closed before {stop}")
         text = "\n".join(self.lines[index:end])
         return parse_json_leniently(text, line=index + 1), end
 
@@ -498,8 +553,8 @@ def _split_url(url: str, path_params: tuple[Field, ...]) -> tuple[str, tuple[str
     return "/".join(segments), query
 
 
-def _json_block_end(lines: list[str], start: int, end: int) -> int:
-    """The index after the line that closes the JSON value opened at `start` (or `end` if it never closes)."""
+def _json_block_end(lines: list[str], start: int, end: int) -> int | None:
+    """The index after the line that closes the JSON value opened at `start`; None if it never closes."""
     depth = 0
     in_string = escaped = False
     for index in range(start, end):
@@ -519,7 +574,7 @@ def _json_block_end(lines: list[str], start: int, end: int) -> int:
                 depth -= 1
         if depth <= 0:
             return index + 1
-    return end
+    return None
 
 
 def parse_json_leniently(text: str, line: int = 1) -> JsonExample:
