@@ -88,6 +88,16 @@ errata: install
 check-errata: install
 	$(BIN)/python scripts/build_errata.py --check
 
+# The version guard (tests/docs/test_spec_version.py runs it in `make test`): the spec may differ from its newest
+# release in spec/releases/ only with a new spec/CHANGELOG.md entry and an info.version bump as large as its largest
+# change. release-spec records the spec as released under its info.version, once the guard passes.
+.PHONY: check-version release-spec
+check-version: install
+	$(BIN)/python scripts/spec_version.py check
+
+release-spec: install
+	$(BIN)/python scripts/spec_version.py release
+
 # ---------------------------------------------------------------------------------------------------------------
 lint-spec: install
 	$(BIN)/openapi-spec-validator $(SPEC)

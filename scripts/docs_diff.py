@@ -55,10 +55,13 @@ __all__ = [
     "SpecOperation",
     "compare",
     "declared_scopes",
+    "field_differences",
     "format_json",
     "format_text",
     "key_paths",
+    "located_fields",
     "main",
+    "required_level",
     "spec_operations",
     "unexcused",
 ]
@@ -188,10 +191,11 @@ def _wrap(value: object, keys: tuple[str, ...]) -> object:
 # --- the spec, reduced -------------------------------------------------------------------------------------------
 
 
-def spec_operations(spec: JsonMap) -> list[SpecOperation]:
-    """Every operation of the spec in path order, with its parameters, body fields, response keys and errata."""
+def spec_operations(spec: JsonMap, with_errata: bool = True) -> list[SpecOperation]:
+    """Every operation of the spec in path order, with its parameters, body fields, response keys and errata (unless
+    `with_errata` is false: an older spec's errata may predate today's erratum format)."""
     errata_by_operation: dict[str | None, list[Erratum]] = {}
-    for erratum in read_errata(spec):
+    for erratum in read_errata(spec) if with_errata else ():
         errata_by_operation.setdefault(erratum.operation_id, []).append(erratum)
     resolver = _Resolver(spec)
     default_security = spec.get("security")
@@ -472,6 +476,11 @@ def field_differences(
     return found
 
 
+def located_fields(operation: DocsOperation | SpecOperation) -> tuple[tuple[str, tuple[Field, ...]], ...]:
+    """An operation's path parameters, query parameters and body fields, each with its location."""
+    return (("path", operation.path_params), ("query", operation.query_params), ("body", operation.body_fields))
+
+
 def _attribute(documented: Field, attribute: str) -> str | None:
     """The docs' value of an attribute, rendered; a bound the parser could not read says so, quoting the docs."""
     for unread_attribute, phrase in documented.unparsed:
@@ -527,10 +536,8 @@ class _OperationComparison:
 
     def run(self) -> list[Difference]:
         self.scopes()
-        for location, documented, specified in (
-            ("path", self.docs.path_params, self.spec.path_params),
-            ("query", self.docs.query_params, self.spec.query_params),
-            ("body", self.docs.body_fields, self.spec.body_fields),
+        for (location, documented), (_, specified) in zip(
+            located_fields(self.docs), located_fields(self.spec), strict=True
         ):
             self.found += field_differences(self.spec.operation_id, self.spec.endpoint, location, documented, specified)
         corrected = _apply_corrections(self.docs, self.spec)
@@ -561,7 +568,7 @@ class _OperationComparison:
         if not corrected.response_examples and self.spec.response_example is None:
             return
         spec_keys = key_paths(self.spec.response_example)
-        added, removed = docs_keys - spec_keys, spec_keys - docs_keys
+        added, removed = set(docs_keys - spec_keys), set(spec_keys - docs_keys)
         for new_key, old_key in _renamed_keys(added, removed):
             self.add("response", "renamed key", CHANGED, new_key, old_key, old_key, level=MAJOR)
             added -= {new_key} | {key for key in added if key.startswith((new_key + ".", new_key + "["))}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -493,7 +494,7 @@ LEVELS = {
 def test_each_change_is_classified_major_minor_or_patch(
     tmp_path: Path, frozen_text: str, spec: dict[str, Any], name: str
 ) -> None:
-    alteration = next(a[1] for a in ALTERATIONS if a[0] == name)
+    alteration: Callable[[str], str] = next(a[1] for a in ALTERATIONS if a[0] == name)
     drift = new_drift(tmp_path, frozen_text, alteration(frozen_text), spec)
     assert drift and {d.level for d in drift} == {LEVELS[name]}, [(d.message(), d.level) for d in drift]
 
