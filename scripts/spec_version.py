@@ -43,7 +43,20 @@ from docs_diff import (
     spec_operations,
 )
 
-__all__ = ["RELEASES_DIR", "Verdict", "VersionError", "check", "describe", "main", "release", "spec_changes"]
+__all__ = [
+    "CHANGELOG_PATH",
+    "RELEASES_DIR",
+    "Verdict",
+    "VersionError",
+    "bumped",
+    "check",
+    "describe",
+    "main",
+    "newest_release",
+    "parse_version",
+    "release",
+    "spec_changes",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "spec" / "amazon-music-user-v1.yaml"
@@ -196,10 +209,10 @@ def check(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, release
     newest_entry = _changelog_version(changelog)
     released_text = ".".join(map(str, released_version))
     level = required_level(changes)
-    if _parse(version) < released_version:
+    if parse_version(version) < released_version:
         problems.append(f"info.version {version} is older than the released {released_text}")
-    elif _parse(version) == released_version and changes:
-        wanted = _bumped(released_version, str(level))
+    elif parse_version(version) == released_version and changes:
+        wanted = bumped(released_version, str(level))
         problems.append(
             f"{_display(spec_path)} differs from the released {released_text} ({_display(released_path)}):"
             f" {len(changes)} change(s), the largest {level}. Add a `## [{wanted}] - {_today()}` entry to"
@@ -207,10 +220,12 @@ def check(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, release
             f" to {wanted} in {_display(spec_path)}.\n  " + "\n  ".join(_change_lines(changes))
         )
     else:
-        if level is not None and LEVELS.index(_bump_level(released_version, _parse(version))) < LEVELS.index(level):
-            wanted = _bumped(released_version, level)
+        if level is not None and LEVELS.index(_bump_level(released_version, parse_version(version))) < LEVELS.index(
+            level
+        ):
+            wanted = bumped(released_version, level)
             problems.append(
-                f"{version} is a {_bump_level(released_version, _parse(version))} bump from the released"
+                f"{version} is a {_bump_level(released_version, parse_version(version))} bump from the released"
                 f" {released_text}, but the spec has {level} changes: set info.version to {wanted} and retitle its"
                 f" changelog entry `## [{wanted}]`.\n  "
                 + "\n  ".join(_change_lines([change for change in changes if change.level == level]))
@@ -274,8 +289,15 @@ def _spec_version(spec: JsonMap, path: Path) -> str:
     return version
 
 
+def newest_release(releases: Path = RELEASES_DIR) -> Version:
+    recorded = _releases(releases)
+    if not recorded:
+        raise VersionError(f"no released spec in {_display(releases)}: record one with `make release-spec`")
+    return recorded[-1][0]
+
+
 def _releases(releases: Path) -> list[tuple[Version, Path]]:
-    found = [(_parse(path.stem), path) for path in releases.glob("*.yaml") if _VERSION.match(path.stem)]
+    found = [(parse_version(path.stem), path) for path in releases.glob("*.yaml") if _VERSION.match(path.stem)]
     return sorted(found)
 
 
@@ -287,7 +309,7 @@ def _changelog_version(changelog: Path) -> str | None:
     return match["version"] if match else None
 
 
-def _parse(version: str) -> Version:
+def parse_version(version: str) -> Version:
     match = _VERSION.match(version)
     if match is None:
         raise VersionError(f"{version!r} is not a version x.y.z")
@@ -301,7 +323,7 @@ def _bump_level(old: Version, new: Version) -> str:
     return MINOR if new[1] > old[1] else PATCH
 
 
-def _bumped(version: Version, level: str) -> str:
+def bumped(version: Version, level: str) -> str:
     major, minor, patch = version
     if level == MAJOR:
         return f"{major + 1}.0.0"

@@ -34,13 +34,13 @@ def _operation(spec: Spec, operation_id: str) -> dict[str, Any]:
 
 def _optional_parameter(spec: Spec) -> None:
     _operation(spec, "getCurrentUserFollowers")["parameters"].append(
-        {"name": "market", "in": "query", "required": False, "schema": {"type": "string"}}
+        {"name": "probeOnly", "in": "query", "required": False, "schema": {"type": "string"}}
     )
 
 
 def _required_parameter(spec: Spec) -> None:
     _operation(spec, "getCurrentUserFollowers")["parameters"].append(
-        {"name": "market", "in": "query", "required": True, "schema": {"type": "string"}}
+        {"name": "probeOnly", "in": "query", "required": True, "schema": {"type": "string"}}
     )
 
 
@@ -50,7 +50,9 @@ def _renamed_property(spec: Spec) -> None:
 
 
 def _new_operation(spec: Spec) -> None:
-    spec["paths"]["/v1/me/history"] = {"get": {"operationId": "getHistory", "responses": {"200": {"description": "x"}}}}
+    spec["paths"]["/v1/me/probe-only"] = {
+        "get": {"operationId": "getProbeOnly", "responses": {"200": {"description": "x"}}}
+    }
 
 
 def _payload_too_large(spec: Spec) -> None:
@@ -130,7 +132,7 @@ def test_a_spec_edit_without_a_changelog_entry_fails_saying_what_to_add(
     assert "spec.yaml differs from the released 2.3.4" in err
     assert "the largest minor. Add a `## [2.4.0] - " in err
     assert "and set info.version to 2.4.0" in err
-    assert "[minor] getCurrentUserFollowers (GET /v1/me/followers): query:market parameter added (market)" in err
+    assert "[minor] getCurrentUserFollowers (GET /v1/me/followers): query:probeOnly parameter added (probeOnly)" in err
 
 
 def test_a_bump_too_small_for_the_change_fails(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
