@@ -33,6 +33,7 @@ __all__ = [
     "ErrataError",
     "Erratum",
     "ErratumValue",
+    "display_path",
     "load_spec",
     "main",
     "read_errata",
@@ -278,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file differs from what would be written")
     args = parser.parse_args(argv)
     try:
-        text = render(read_errata(load_spec(args.spec)), spec_name=_display(args.spec))
+        text = render(read_errata(load_spec(args.spec)), spec_name=display_path(args.spec))
     except ErrataError as exc:
         print(f"build_errata: {exc}", file=sys.stderr)
         return 2
@@ -286,11 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current == text:
-            print(f"{_display(output)} is up to date")
+            print(f"{display_path(output)} is up to date")
             return 0
         state = "missing" if current is None else "stale"
         print(
-            f"{_display(output)} is {state}: it does not match the spec's x-doc-errata; run `make errata`.",
+            f"{display_path(output)} is {state}: it does not match the spec's x-doc-errata; run `make errata`.",
             file=sys.stderr,
         )
         if current is not None:
@@ -300,11 +301,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(list(diff)[:40]), file=sys.stderr)
         return 1
     output.write_text(text, encoding="utf-8")
-    print(f"wrote {_display(output)}")
+    print(f"wrote {display_path(output)}")
     return 0
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """The path relative to the project when it is inside it, else as given."""
     try:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:

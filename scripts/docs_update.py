@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from build_errata import SPEC_PATH, ErrataError, Erratum, load_spec, read_errata
+from build_errata import SPEC_PATH, ErrataError, Erratum, display_path, load_spec, read_errata
 from docs_diff import (
     ADDED,
     DOCS_FIXTURE,
@@ -481,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_text(differences))
     if args.docs.resolve() != args.fixture.resolve():
         shutil.copyfile(args.docs, args.fixture)
-        print(f"\nreplaced {_shown(args.fixture)} with {args.docs}")
+        print(f"\nreplaced {display_path(args.fixture)} with {args.docs}")
     if not unexcused(differences):
         print("the spec already says what these docs say: nothing else to do")
         return 0
@@ -493,13 +493,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unobservable:
         print(f"\nerrata no snapshot can confirm (read them against the new page): {', '.join(unobservable)}")
     return 0
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

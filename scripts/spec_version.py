@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from build_errata import ErrataError, load_spec
+from build_errata import SPEC_PATH, ErrataError, display_path, load_spec
 from docs_diff import (
     ADDED,
     CHANGED,
@@ -42,6 +42,7 @@ from docs_diff import (
     required_level,
     spec_operations,
 )
+from publish_spec import CHANGELOG_PATH, PublishError, changelog_version
 
 __all__ = [
     "CHANGELOG_PATH",
@@ -58,13 +59,8 @@ __all__ = [
     "spec_changes",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC_PATH = ROOT / "spec" / "amazon-music-user-v1.yaml"
-CHANGELOG_PATH = ROOT / "spec" / "CHANGELOG.md"
-RELEASES_DIR = ROOT / "spec" / "releases"
+RELEASES_DIR = SPEC_PATH.parent / "releases"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-# The changelog's release headings, as scripts/publish_spec.py reads them: `## [1.2.0] - 2026-12-01`.
-_RELEASE_HEADING = re.compile(r"^## \[(?P<version>\d+\.\d+\.\d+)\]", re.MULTILINE)
 # Keys whose values describe the contract without changing it.
 PROSE_KEYS = frozenset({"description", "summary", "example", "examples", "title", "externalDocs", "contact", "license"})
 
@@ -199,10 +195,7 @@ def _shown(value: object) -> str:
 def check(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, releases: Path = RELEASES_DIR) -> Verdict:
     spec = load_spec(spec_path)
     version = _spec_version(spec, spec_path)
-    recorded = _releases(releases)
-    if not recorded:
-        raise VersionError(f"no released spec in {_display(releases)}: record one with `make release-spec`")
-    released_version, released_path = recorded[-1]
+    released_version, released_path = _newest(releases)
     released = load_spec(released_path)
     changes = tuple(spec_changes(released, spec))
     problems: list[str] = []
@@ -214,10 +207,10 @@ def check(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, release
     elif parse_version(version) == released_version and changes:
         wanted = bumped(released_version, str(level))
         problems.append(
-            f"{_display(spec_path)} differs from the released {released_text} ({_display(released_path)}):"
+            f"{display_path(spec_path)} differs from the released {released_text} ({display_path(released_path)}):"
             f" {len(changes)} change(s), the largest {level}. Add a `## [{wanted}] - {_today()}` entry to"
-            f" {_display(changelog)} saying what changed (Added / Changed / Removed / Fixed), and set info.version"
-            f" to {wanted} in {_display(spec_path)}.\n  " + "\n  ".join(_change_lines(changes))
+            f" {display_path(changelog)} saying what changed (Added / Changed / Removed / Fixed), and set info.version"
+            f" to {wanted} in {display_path(spec_path)}.\n  " + "\n  ".join(_change_lines(changes))
         )
     else:
         if level is not None and LEVELS.index(_bump_level(released_version, parse_version(version))) < LEVELS.index(
@@ -232,7 +225,7 @@ def check(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, release
             )
         if newest_entry != version:
             problems.append(
-                f"the newest entry of {_display(changelog)} is {newest_entry or 'missing'}, but info.version is"
+                f"the newest entry of {display_path(changelog)} is {newest_entry}, but info.version is"
                 f" {version}: add a `## [{version}] - {_today()}` entry saying what changed"
             )
     return Verdict(version, released_text, changes, tuple(problems))
@@ -245,7 +238,7 @@ def release(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, relea
     if target.exists():
         if spec_changes(load_spec(target), load_spec(spec_path)):
             raise VersionError(
-                f"{version} is already released ({_display(target)}) with other content: bump info.version and add"
+                f"{version} is already released ({display_path(target)}) with other content: bump info.version and add"
                 f" a changelog entry first"
             )
         return target
@@ -254,7 +247,7 @@ def release(spec_path: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH, relea
         if verdict.problems:
             raise VersionError("\n".join(verdict.problems))
     elif _changelog_version(changelog) != version:
-        raise VersionError(f"{_display(changelog)} has no `## [{version}]` entry: add one first")
+        raise VersionError(f"{display_path(changelog)} has no `## [{version}]` entry: add one first")
     releases.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(spec_path, target)
     return target
@@ -285,15 +278,19 @@ def _spec_version(spec: JsonMap, path: Path) -> str:
     info = spec.get("info")
     version = info.get("version") if isinstance(info, Mapping) else None
     if not isinstance(version, str) or not _VERSION.match(version):
-        raise VersionError(f"{_display(path)}: info.version {version!r} is not x.y.z")
+        raise VersionError(f"{display_path(path)}: info.version {version!r} is not x.y.z")
     return version
 
 
 def newest_release(releases: Path = RELEASES_DIR) -> Version:
+    return _newest(releases)[0]
+
+
+def _newest(releases: Path) -> tuple[Version, Path]:
     recorded = _releases(releases)
     if not recorded:
-        raise VersionError(f"no released spec in {_display(releases)}: record one with `make release-spec`")
-    return recorded[-1][0]
+        raise VersionError(f"no released spec in {display_path(releases)}: record one with `make release-spec`")
+    return recorded[-1]
 
 
 def _releases(releases: Path) -> list[tuple[Version, Path]]:
@@ -301,12 +298,12 @@ def _releases(releases: Path) -> list[tuple[Version, Path]]:
     return sorted(found)
 
 
-def _changelog_version(changelog: Path) -> str | None:
+def _changelog_version(changelog: Path) -> str:
+    """The newest `## [x.y.z]` entry of the changelog, read as scripts/publish_spec.py reads it."""
     try:
-        match = _RELEASE_HEADING.search(changelog.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VersionError(f"cannot read {_display(changelog)}: {exc.strerror}") from exc
-    return match["version"] if match else None
+        return changelog_version(changelog)
+    except PublishError as exc:
+        raise VersionError(str(exc)) from exc
 
 
 def parse_version(version: str) -> Version:
@@ -334,13 +331,6 @@ def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="spec_version", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("command", choices=("check", "release"))
@@ -351,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "release":
             target = release(args.spec, args.changelog, args.releases)
-            print(f"spec {_spec_version(load_spec(args.spec), args.spec)} recorded as released: {_display(target)}")
+            print(f"spec {_spec_version(load_spec(args.spec), args.spec)} recorded as released: {display_path(target)}")
             return 0
         verdict = check(args.spec, args.changelog, args.releases)
     except VersionError as exc:
