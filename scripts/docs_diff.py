@@ -682,7 +682,8 @@ def _field_no_longer_stated(erratum: Erratum, documented: Sequence[DocsOperation
     now = sorted({_attribute(field, erratum.aspect) or "not stated" for field in fields})
     if value in now or (value is None and "not stated" in now):
         return None
-    return f"{erratum.subject} {erratum.aspect} is now {' / '.join(now)}, not {value or 'not stated'}"
+    stated = f"{erratum.subject} {erratum.aspect} {' / '.join(now)}"
+    return f"the docs now state {stated} (the erratum: {value or 'not stated'})"
 
 
 def _example_no_longer_stated(erratum: Erratum, documented: Sequence[DocsOperation]) -> str | None:

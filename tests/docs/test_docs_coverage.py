@@ -272,7 +272,7 @@ MUTATIONS: list[tuple[str, Mutation, list[Difference] | None]] = [
                 "query:limit",
                 "erratum",
                 STALE,
-                "query:limit type is now number, not float",
+                "the docs now state query:limit type number (the erratum: float)",
                 "float",
                 "limit-type",
             ),

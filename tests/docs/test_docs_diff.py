@@ -352,7 +352,7 @@ ALTERATIONS = [
                 "document-wide",
                 "query:artistIds",
                 "artist-ids-bounds",
-                "query:artistIds max_items is now 100, not not stated",
+                "the docs now state query:artistIds max_items 100 (the erratum: not stated)",
                 None,
             )
         ],
