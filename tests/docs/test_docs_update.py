@@ -15,7 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from build_errata import SPEC_PATH, load_spec
+from docs_diff import compare, unexcused
+from docs_parser import load_docs
 from docs_update import main as docs_update
+from openapi_spec_validator import validate
+from snapshot_edits import NEW_ENDPOINT
 
 ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("scripts", "spec", "generated", "tests/docs", "Makefile", "redocly.yaml", "pyproject.toml")
@@ -119,6 +124,22 @@ def test_a_new_optional_parameter_followed_as_printed_ends_green(tmp_path: Path)
         check=False,
     )
     assert tests.returncode == 0, tests.stdout[-3000:]
+
+
+def test_a_new_operation_pasted_as_printed_leaves_no_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "spec.yaml"
+    shutil.copyfile(SPEC_PATH, spec)
+    snapshot = tmp_path / "docs.txt"
+    snapshot.write_text((ROOT / FIXTURE).read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_ENDPOINT, "utf-8")
+
+    assert docs_update([str(snapshot), "--spec", str(spec), "--fixture", str(tmp_path / "fixture.txt")]) == 0
+    printed = capsys.readouterr().out
+    assert "Add GET /v1/users/{id}/followed/playlists to the spec" in printed
+    assert "operationId: getUserFollowedPlaylists" in printed
+
+    _paste(spec, printed)
+    validate(load_spec(spec))
+    assert unexcused(compare(load_docs(snapshot), load_spec(spec))) == []
 
 
 def test_a_snapshot_that_is_not_the_page_replaces_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
