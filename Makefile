@@ -46,6 +46,9 @@ help:
 	@echo "make fuzz BASE_URL=.. schemathesis against any deployment, reports in reports/ (API_KEY, TOKEN, ALLOW_WRITES=1)"
 	@echo "make fuzz-long        the in-process contract suite with many more cases and a new seed (SEED=N replays)"
 	@echo "make docs-diff        what a docs snapshot changes against the spec (DOCS=path, FORMAT=json)"
+	@echo "make docs-update      DOCS=path: replace the docs snapshot; prints spec fragments and a checklist"
+	@echo "make check-version    fail if the spec changed since its last release without a changelog entry and bump"
+	@echo "make release-spec     record the spec as released under its info.version (spec/releases/)"
 	@echo "make clean            remove caches and build output (distclean: also .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -85,6 +88,16 @@ errata: install
 check-errata: install
 	$(BIN)/python scripts/build_errata.py --check
 
+# The version guard (tests/docs/test_spec_version.py runs it in `make test`): the spec may differ from its newest
+# release in spec/releases/ only with a new spec/CHANGELOG.md entry and an info.version bump as large as its largest
+# change. release-spec records the spec as released under its info.version, once the guard passes.
+.PHONY: check-version release-spec
+check-version: install
+	$(BIN)/python scripts/spec_version.py check
+
+release-spec: install
+	$(BIN)/python scripts/spec_version.py release
+
 # ---------------------------------------------------------------------------------------------------------------
 lint-spec: install
 	$(BIN)/openapi-spec-validator $(SPEC)
@@ -116,12 +129,27 @@ distclean: clean
 
 # ---------------------------------------------------------------------------------------------------------------
 # How a docs text snapshot differs from the spec, recorded errata aside: prints "no drift" (exit 0) or the drift
-# (exit 1). make docs-diff DOCS=path/to/snapshot.txt [FORMAT=json]
+# (docs_diff exit 1), or refuses a file that is not the User v1 page (docs_diff exit 2, naming the file and line).
+# make docs-diff DOCS=path/to/snapshot.txt [FORMAT=json]. make fails either way; the line before its own says which.
 DOCS ?= tests/fixtures/docs_user_v1.txt
 FORMAT ?= text
-.PHONY: docs-diff
+.PHONY: docs-diff docs-update
 docs-diff: install
-	@$(BIN)/python scripts/docs_diff.py $(DOCS) --spec $(SPEC) --format $(FORMAT)
+	@status=0; $(BIN)/python scripts/docs_diff.py $(DOCS) --spec $(SPEC) --format $(FORMAT) || status=$$?; \
+	case $$status in \
+		0) ;; \
+		1) echo "docs-diff: DRIFT: $(DOCS) differs from $(SPEC) (exit 1); make docs-update DOCS=$(DOCS) says what to do" >&2 ;; \
+		2) echo "docs-diff: REFUSED: $(DOCS) was not compared (exit 2): see the reason above" >&2 ;; \
+		*) echo "docs-diff: scripts/docs_diff.py failed (exit $$status)" >&2 ;; \
+	esac; exit $$status
+
+# A docs update in one command: checks the snapshot (refused: exit 2, nothing replaced), shows the drift, replaces
+# tests/fixtures/docs_user_v1.txt with it and prints, per change, the spec fragment to paste, the erratum to retire
+# and the checklist to a green `make test`. make docs-update DOCS=path/to/snapshot.txt
+docs-update: install
+	@test -n "$(filter-out tests/fixtures/docs_user_v1.txt,$(DOCS))" \
+		|| { echo "usage: make docs-update DOCS=path/to/new-snapshot.txt" >&2; exit 2; }
+	$(BIN)/python scripts/docs_update.py $(DOCS) --spec $(SPEC)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Publishing the spec for other languages (issue 8). The bundle (YAML + JSON, no external $ref, errata appended to

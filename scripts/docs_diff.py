@@ -3,7 +3,10 @@
     python scripts/docs_diff.py DOCS [--spec SPEC] [--format text|json] [--show-excused]
 
 Prints every difference between what the docs state and what the spec says, except those the spec records as
-errata; prints "no drift" and exits 0 when there are none, exits 1 when there are, 2 when an input cannot be read.
+errata, and every erratum the docs no longer bear out (stale); prints "no drift" and exits 0 when there are none,
+exits 1 when there are (drift), 2 when an input is refused: a snapshot that does not read as the User v1 page (empty,
+binary, HTML, cut short, a table or an example missing) is named with the line where it stopped making sense, and is
+never reported as drift. Each difference carries the version bump the spec needs to follow it (major, minor, patch).
 
 What is compared, per operation (matched by method and path):
 - the operation itself, both ways;
@@ -16,13 +19,15 @@ What is compared, per operation (matched by method and path):
 - the response example's key structure, and the request example's method, path, query names and body keys,
   against the examples attached to the spec.
 
-How errata excuse a difference:
-- a parameter, body-field or scope difference is excused by an erratum with the same subject (`query:limit`,
-  `body:name`, `scope`) on the operation or at the document root that records this very difference: its `docs`
-  text quotes the docs' value and its `spec` text the spec's. So `limit-type` ("`number`" / "integer") excuses
-  number vs integer everywhere, but not a changed default, and an erratum stops excusing once the docs move;
-- responses and examples are reconciled by DOCS_CORRECTIONS below: each correction cites the erratum it applies,
-  and applies only while the spec records that erratum on the operation and the docs still say what it corrects.
+How errata are applied (each erratum is data: `aspect`, `at`, `docs-value`, `spec-value`; see build_errata.py):
+- a parameter, body-field or scope difference is excused by an erratum on the operation or at the document root
+  with the same subject and aspect whose `docs-value` and `spec-value` are exactly the two sides' values. So
+  `limit-type` (type: number -> integer) excuses number vs integer everywhere, but not a changed default;
+- responses and examples are corrected by their operation's errata before they are compared: a renamed table field
+  (`field`), a renamed example key (`example key`), a missing envelope (`envelope`), an example that is not valid
+  JSON (`valid JSON`), a request example calling another path (`request path`);
+- every erratum is checked against the snapshot: one whose `docs-value` the docs no longer state (the example now
+  parses, the key now matches, the path is now right, the scope changed) is stale, and stale is drift.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from build_errata import SPEC_PATH, ErrataError, Erratum, load_spec, read_errata
@@ -41,17 +47,21 @@ from docs_parser import DocsOperation, DocsParseError, DocsSnapshot, Field, Json
 __all__ = [
     "ADDED",
     "CHANGED",
-    "DOCS_CORRECTIONS",
     "DOCS_FIXTURE",
+    "LEVELS",
     "REMOVED",
+    "STALE",
     "Difference",
     "SpecOperation",
     "compare",
     "declared_scopes",
+    "field_differences",
     "format_json",
     "format_text",
     "key_paths",
+    "located_fields",
     "main",
+    "required_level",
     "spec_operations",
     "unexcused",
 ]
@@ -60,11 +70,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS_FIXTURE = ROOT / "tests" / "fixtures" / "docs_user_v1.txt"
 OPERATION_KEYS = ("get", "put", "post", "delete", "patch")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"  # added: the docs have it, the spec does not
+STALE = "stale"  # an erratum whose docs value the docs no longer state
 COMPARED_ATTRIBUTES = ("type", "required", "default", "minimum", "maximum", "max_items", "enum")
-# Only values a writer can quote are looked up in an erratum's texts; a required flag is not one.
-UNQUOTABLE_ASPECTS = frozenset({"required"})
-PRESENCE_ASPECTS = frozenset({"parameter", "field"})
-_NEGATION = re.compile(r"\b(?:no|not|none|without|omit\w*|drop\w*)\b", re.IGNORECASE)
+# The version bump a change to the spec needs, smallest first (semantic versioning of the described contract).
+PATCH, MINOR, MAJOR = "patch", "minor", "major"
+LEVELS = (PATCH, MINOR, MAJOR)
 _LIST_PATTERN = re.compile(r"\(,[^()]*\)\{0,(?P<more>\d+)\}\$?$")
 
 JsonMap = Mapping[str, object]
@@ -81,11 +91,15 @@ class Difference:
     kind: str  # added (only the docs have it), removed (only the spec has it) or changed
     docs: str | None
     spec: str | None
-    item: str = ""  # the response field or example key concerned
+    item: str = ""  # the response field or example key concerned; for a stale erratum, its id
     excused_by: str | None = None  # the id of the erratum that records this difference
+    # The version bump bringing the spec in line needs (patch, minor, major); not part of what the difference is.
+    level: str = dataclass_field(default=PATCH, compare=False)
 
     def message(self) -> str:
         where = self.endpoint if self.operation == self.endpoint else f"{self.operation} ({self.endpoint})"
+        if self.kind == STALE:
+            return f"{where}: erratum {self.item} no longer applies: {self.docs}"
         # "scope scopes" and "operation operation" say one thing twice
         aspect = "" if self.aspect.startswith(self.subject) else self.aspect
         what = " ".join(part for part in (self.subject, aspect, self.item) if part)
@@ -123,60 +137,6 @@ class SpecOperation:
 
 
 @dataclass(frozen=True)
-class RenameResponseField:
-    """The response table names a field differently from the spec (and from its own example)."""
-
-    erratum: str
-    docs_name: str
-    spec_name: str
-
-
-@dataclass(frozen=True)
-class RenameExampleKey:
-    """The response example puts its payload under another key than the spec."""
-
-    erratum: str
-    parent: tuple[str, ...]
-    docs_key: str
-    spec_key: str
-
-
-@dataclass(frozen=True)
-class WrapExample:
-    """The response example lacks the envelope its table describes."""
-
-    erratum: str
-    keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AcceptRepairedExample:
-    """The response example is not valid JSON; the leniently read value stands for it."""
-
-    erratum: str
-
-
-@dataclass(frozen=True)
-class SetAsideRequestExample:
-    """The request example calls another path than the operation's (`docs_path`); it is not compared."""
-
-    erratum: str
-    docs_path: str
-
-
-Correction = RenameResponseField | RenameExampleKey | WrapExample | AcceptRepairedExample | SetAsideRequestExample
-
-DOCS_CORRECTIONS: dict[str, tuple[Correction, ...]] = {
-    "updateCurrentUser": (WrapExample("me-put-envelope", ("data", "updateUser")),),
-    "followArtist": (RenameResponseField("follow-artist-key", "followedArtist", "followArtist"),),
-    "unfollowArtist": (RenameExampleKey("unfollow-artist-key", ("data",), "followArtist", "unfollowArtist"),),
-    "getUsers": (RenameResponseField("users-key", "user", "users"), AcceptRepairedExample("users-invalid-json")),
-    "getCurrentUserFollowedPodcastShows": (SetAsideRequestExample("followed-podcasts-curl", "/v1/albums"),),
-    "getUserFollowedUsers": (SetAsideRequestExample("user-followed-users-path", "/v1/users/{id}/followed"),),
-}
-
-
-@dataclass(frozen=True)
 class _CorrectedDocs:
     response_fields: tuple[str, ...]
     response_examples: tuple[JsonExample, ...]
@@ -185,38 +145,38 @@ class _CorrectedDocs:
 
 
 def _apply_corrections(docs: DocsOperation, spec: SpecOperation) -> _CorrectedDocs:
-    recorded = {erratum.id for erratum in spec.errata}
+    """The docs' responses and examples as the operation's errata correct them: each erratum's data says how."""
     fields = tuple(field.name for field in docs.response_fields)
     examples = docs.response_examples
     accept_invalid = False
     request = docs.request_example
-    for correction in DOCS_CORRECTIONS.get(spec.operation_id, ()):
-        if correction.erratum not in recorded:
-            continue
-        if isinstance(correction, RenameResponseField):
-            fields = tuple(correction.spec_name if name == correction.docs_name else name for name in fields)
-        elif isinstance(correction, RenameExampleKey):
-            examples = tuple(replace(e, value=_rename_key(e.value, correction)) for e in examples)
-        elif isinstance(correction, WrapExample):
-            examples = tuple(replace(e, value=_wrap(e.value, correction.keys)) for e in examples)
-        elif isinstance(correction, AcceptRepairedExample):
+    for erratum in spec.errata:
+        docs_value, spec_value = _render(erratum.docs_value), _render(erratum.spec_value)
+        if erratum.subject == "response" and erratum.aspect == "field":
+            fields = tuple(spec_value or name if name == docs_value else name for name in fields)
+        elif erratum.aspect == "example key" and docs_value and spec_value:
+            parent = tuple(str(erratum.at).split("."))
+            examples = tuple(replace(e, value=_rename_key(e.value, parent, docs_value, spec_value)) for e in examples)
+        elif erratum.aspect == "envelope" and spec_value:
+            examples = tuple(replace(e, value=_wrap(e.value, tuple(spec_value.split(".")))) for e in examples)
+        elif erratum.aspect == "valid JSON":
             accept_invalid = True
-        elif request is not None and request.path == correction.docs_path:
+        elif erratum.aspect == "request path" and request is not None and request.path == docs_value:
             request = None
     return _CorrectedDocs(fields, examples, accept_invalid, request)
 
 
-def _rename_key(value: object, correction: RenameExampleKey) -> object:
+def _rename_key(value: object, parent_path: tuple[str, ...], docs_key: str, spec_key: str) -> object:
     parent = value
-    for key in correction.parent:
+    for key in parent_path:
         parent = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(parent, dict) or correction.docs_key not in parent or correction.spec_key in parent:
+    if not isinstance(parent, dict) or docs_key not in parent or spec_key in parent:
         return value
     renamed = json.loads(json.dumps(value))  # a deep copy: the parsed docs stay as the docs say
     target = renamed
-    for key in correction.parent:
+    for key in parent_path:
         target = target[key]
-    target[correction.spec_key] = target.pop(correction.docs_key)
+    target[spec_key] = target.pop(docs_key)
     return renamed
 
 
@@ -231,10 +191,11 @@ def _wrap(value: object, keys: tuple[str, ...]) -> object:
 # --- the spec, reduced -------------------------------------------------------------------------------------------
 
 
-def spec_operations(spec: JsonMap) -> list[SpecOperation]:
-    """Every operation of the spec in path order, with its parameters, body fields, response keys and errata."""
+def spec_operations(spec: JsonMap, with_errata: bool = True) -> list[SpecOperation]:
+    """Every operation of the spec in path order, with its parameters, body fields, response keys and errata (unless
+    `with_errata` is false: an older spec's errata may predate today's erratum format)."""
     errata_by_operation: dict[str | None, list[Erratum]] = {}
-    for erratum in read_errata(spec):
+    for erratum in read_errata(spec) if with_errata else ():
         errata_by_operation.setdefault(erratum.operation_id, []).append(erratum)
     resolver = _Resolver(spec)
     default_security = spec.get("security")
@@ -421,25 +382,38 @@ def key_paths(value: object, prefix: str = "") -> frozenset[str]:
 
 
 def compare(docs: DocsSnapshot, spec: JsonMap) -> list[Difference]:
-    """Every difference between the docs snapshot and the spec, each marked with the erratum that excuses it."""
+    """Every difference between the docs snapshot and the spec, each marked with the erratum that excuses it, and
+    every erratum the docs no longer bear out (kind STALE)."""
     operations = spec_operations(spec)
     by_endpoint = {operation.endpoint: operation for operation in operations}
     root_errata = tuple(erratum for erratum in read_errata(spec) if erratum.operation_id is None)
     declared = declared_scopes(spec)
     differences: list[Difference] = []
-    matched: set[str] = set()
+    matched: dict[str, DocsOperation] = {}
     for documented in docs.operations:
         counterpart = by_endpoint.get(documented.endpoint)
         if counterpart is None:
             differences.append(
                 Difference(
-                    documented.endpoint, documented.endpoint, "operation", "operation", ADDED, documented.title, None
+                    documented.endpoint,
+                    documented.endpoint,
+                    "operation",
+                    "operation",
+                    ADDED,
+                    documented.title,
+                    None,
+                    level=MINOR,
                 )
             )
             continue
-        matched.add(counterpart.endpoint)
+        matched[counterpart.endpoint] = documented
         found = _OperationComparison(documented, counterpart, declared).run()
         differences += [_excuse(difference, (*counterpart.errata, *root_errata)) for difference in found]
+        differences += [
+            _stale_difference(erratum, counterpart.operation_id, counterpart.endpoint, now)
+            for erratum in counterpart.errata
+            if (now := no_longer_stated(erratum, (documented,))) is not None
+        ]
     for operation in operations:
         if operation.endpoint not in matched:
             differences.append(
@@ -451,13 +425,90 @@ def compare(docs: DocsSnapshot, spec: JsonMap) -> list[Difference]:
                     REMOVED,
                     None,
                     operation.operation_id,
+                    level=MAJOR,
                 )
             )
+    differences += [
+        _stale_difference(erratum, DOCUMENT_WIDE, DOCUMENT_WIDE, now)
+        for erratum in root_errata
+        if (now := no_longer_stated(erratum, docs.operations)) is not None
+    ]
     return differences
 
 
 def unexcused(differences: Iterable[Difference]) -> list[Difference]:
     return [difference for difference in differences if difference.excused_by is None]
+
+
+def field_differences(
+    operation_id: str, endpoint: str, location: str, documented: Sequence[Field], specified: Sequence[Field]
+) -> list[Difference]:
+    """How the `documented` fields (or a new spec's) differ from the `specified` ones, each with its version level."""
+    aspect = "field" if location == "body" else "parameter"
+    found: list[Difference] = []
+    spec_by_name = {field.name: field for field in specified}
+    for documented_field in documented:
+        subject = f"{location}:{documented_field.name}"
+        counterpart = spec_by_name.get(documented_field.name)
+        if counterpart is None:
+            level = MAJOR if documented_field.required else MINOR  # a new required parameter breaks callers
+            found.append(
+                Difference(operation_id, endpoint, subject, aspect, ADDED, documented_field.name, None, level=level)
+            )
+            continue
+        for attribute in COMPARED_ATTRIBUTES:
+            docs_value = _attribute(documented_field, attribute)
+            spec_value = _render(getattr(counterpart, attribute))
+            if docs_value != spec_value:
+                level = attribute_level(
+                    attribute, getattr(documented_field, attribute), getattr(counterpart, attribute)
+                )
+                found.append(
+                    Difference(operation_id, endpoint, subject, attribute, CHANGED, docs_value, spec_value, level=level)
+                )
+    documented_names = {documented_field.name for documented_field in documented}
+    for specified_field in specified:
+        if specified_field.name not in documented_names:
+            subject = f"{location}:{specified_field.name}"
+            found.append(
+                Difference(operation_id, endpoint, subject, aspect, REMOVED, None, specified_field.name, level=MAJOR)
+            )
+    return found
+
+
+def located_fields(operation: DocsOperation | SpecOperation) -> tuple[tuple[str, tuple[Field, ...]], ...]:
+    """An operation's path parameters, query parameters and body fields, each with its location."""
+    return (("path", operation.path_params), ("query", operation.query_params), ("body", operation.body_fields))
+
+
+def _attribute(documented: Field, attribute: str) -> str | None:
+    """The docs' value of an attribute, rendered; a bound the parser could not read says so, quoting the docs."""
+    for unread_attribute, phrase in documented.unparsed:
+        if unread_attribute == attribute:
+            return f"not understood: {phrase!r}"
+    return _render(getattr(documented, attribute))
+
+
+def attribute_level(attribute: str, new: object, old: object) -> str:
+    """The version bump a change of one attribute from `old` to `new` needs."""
+    if attribute in ("type", "scopes"):
+        return MAJOR
+    if attribute == "required":
+        return MAJOR if new else MINOR
+    if attribute in ("maximum", "max_items", "minimum"):
+        if new is None or old is None:
+            return MINOR if new is None else MAJOR  # a bound dropped widens; a bound added narrows
+        if not isinstance(new, int | float) or not isinstance(old, int | float):
+            return MAJOR
+        narrower = new < old if attribute != "minimum" else new > old
+        return MAJOR if narrower else MINOR
+    if attribute == "enum":
+        return MAJOR if set(_as_tuple(old)) - set(_as_tuple(new)) else MINOR
+    return MINOR  # a default: callers that rely on it see another behaviour, nothing they send breaks
+
+
+def _as_tuple(value: object) -> tuple[object, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else ()
 
 
 class _OperationComparison:
@@ -469,16 +520,26 @@ class _OperationComparison:
         self.declared_scopes = declared_scopes
         self.found: list[Difference] = []
 
-    def add(self, subject: str, aspect: str, kind: str, docs: str | None, spec: str | None, item: str = "") -> None:
+    def add(
+        self,
+        subject: str,
+        aspect: str,
+        kind: str,
+        docs: str | None,
+        spec: str | None,
+        item: str = "",
+        level: str = PATCH,
+    ) -> None:
         self.found.append(
-            Difference(self.spec.operation_id, self.spec.endpoint, subject, aspect, kind, docs, spec, item)
+            Difference(self.spec.operation_id, self.spec.endpoint, subject, aspect, kind, docs, spec, item, level=level)
         )
 
     def run(self) -> list[Difference]:
         self.scopes()
-        self.fields("path", self.docs.path_params, self.spec.path_params)
-        self.fields("query", self.docs.query_params, self.spec.query_params)
-        self.fields("body", self.docs.body_fields, self.spec.body_fields)
+        for (location, documented), (_, specified) in zip(
+            located_fields(self.docs), located_fields(self.spec), strict=True
+        ):
+            self.found += field_differences(self.spec.operation_id, self.spec.endpoint, location, documented, specified)
         corrected = _apply_corrections(self.docs, self.spec)
         self.responses(corrected)
         self.request_example(corrected.request_example)
@@ -486,37 +547,19 @@ class _OperationComparison:
 
     def scopes(self) -> None:
         if set(self.docs.scopes) != set(self.spec.scopes):
-            self.add("scope", "scopes", CHANGED, ", ".join(self.docs.scopes), ", ".join(self.spec.scopes))
+            docs, spec = ", ".join(self.docs.scopes), ", ".join(self.spec.scopes)
+            self.add("scope", "scopes", CHANGED, docs, spec, level=MAJOR)
         for scope in self.docs.scopes:
             if scope not in self.declared_scopes:
-                self.add("scope", "declared", ADDED, scope, None, scope)
-
-    def fields(self, location: str, documented: tuple[Field, ...], specified: tuple[Field, ...]) -> None:
-        aspect = "field" if location == "body" else "parameter"
-        spec_by_name = {field.name: field for field in specified}
-        for field in documented:
-            subject = f"{location}:{field.name}"
-            counterpart = spec_by_name.get(field.name)
-            if counterpart is None:
-                self.add(subject, aspect, ADDED, field.name, None)
-                continue
-            for attribute in COMPARED_ATTRIBUTES:
-                docs_value = _render(getattr(field, attribute))
-                spec_value = _render(getattr(counterpart, attribute))
-                if docs_value != spec_value:
-                    self.add(subject, attribute, CHANGED, docs_value, spec_value)
-        documented_names = {field.name for field in documented}
-        for field in specified:
-            if field.name not in documented_names:
-                self.add(f"{location}:{field.name}", aspect, REMOVED, None, field.name)
+                self.add("scope", "declared", ADDED, scope, None, scope, level=MINOR)
 
     def responses(self, corrected: _CorrectedDocs) -> None:
         for name in corrected.response_fields:
             if name not in self.spec.response_fields:
-                self.add("response", "field", ADDED, name, None, name)
+                self.add("response", "field", ADDED, name, None, name, level=MINOR)
         for name in self.spec.response_fields:
             if name not in corrected.response_fields:
-                self.add("response", "field", REMOVED, None, name, name)
+                self.add("response", "field", REMOVED, None, name, name, level=MAJOR)
         docs_keys: set[str] = set()
         for example in corrected.response_examples:
             if not example.valid and not corrected.invalid_examples_accepted:
@@ -525,10 +568,15 @@ class _OperationComparison:
         if not corrected.response_examples and self.spec.response_example is None:
             return
         spec_keys = key_paths(self.spec.response_example)
-        for key in sorted(docs_keys - spec_keys):
-            self.add("response", "example key", ADDED, key, None, key)
-        for key in sorted(spec_keys - docs_keys):
-            self.add("response", "example key", REMOVED, None, key, key)
+        added, removed = set(docs_keys - spec_keys), set(spec_keys - docs_keys)
+        for new_key, old_key in _renamed_keys(added, removed):
+            self.add("response", "renamed key", CHANGED, new_key, old_key, old_key, level=MAJOR)
+            added -= {new_key} | {key for key in added if key.startswith((new_key + ".", new_key + "["))}
+            removed -= {old_key} | {key for key in removed if key.startswith((old_key + ".", old_key + "["))}
+        for key in sorted(added):
+            self.add("response", "example key", ADDED, key, None, key, level=MINOR)
+        for key in sorted(removed):
+            self.add("response", "example key", REMOVED, None, key, key, level=MAJOR)
 
     def request_example(self, request: RequestExample | None) -> None:
         if request is None:
@@ -549,6 +597,24 @@ class _OperationComparison:
             self.add("example", "request body key", REMOVED, None, key, key)
 
 
+def _renamed_keys(added: set[str], removed: set[str]) -> list[tuple[str, str]]:
+    """(new, old) key paths that look renamed: the only key added and the only key removed under one parent."""
+    by_parent: dict[str, tuple[list[str], list[str]]] = {}
+    for keys, side in ((added, 0), (removed, 1)):
+        for key in keys:
+            parent = _parent_key(key)
+            if parent not in keys:  # the top of what was added or removed
+                by_parent.setdefault(parent, ([], []))[side].append(key)
+    return [(news[0], olds[0]) for news, olds in by_parent.values() if len(news) == len(olds) == 1]
+
+
+def _parent_key(key: str) -> str:
+    """ "data.user.name" -> "data.user"; "data.users[]" -> "data.users"; "data" -> ""."""
+    if key.endswith("[]"):
+        return key[:-2]
+    return key.rpartition(".")[0]
+
+
 def _render(value: object) -> str | None:
     if value is None or value == ():
         return None
@@ -560,41 +626,131 @@ def _render(value: object) -> str | None:
 
 
 def _excuse(difference: Difference, errata: Sequence[Erratum]) -> Difference:
-    if difference.subject != "scope" and not difference.subject.startswith(("query:", "path:", "body:")):
-        return difference  # responses and examples are reconciled by DOCS_CORRECTIONS
+    """The difference, marked with the erratum that records exactly it: same subject and aspect, same two values."""
     for erratum in errata:
-        if erratum.subject == difference.subject and _records(erratum, difference):
+        if (
+            (erratum.subject, erratum.aspect) == (difference.subject, difference.aspect)
+            and _render(erratum.docs_value) == difference.docs
+            and _render(erratum.spec_value) == difference.spec
+        ):
             return replace(difference, excused_by=erratum.id)
     return difference
 
 
-def _records(erratum: Erratum, difference: Difference) -> bool:
-    """Whether the erratum records this very difference, judged by its `docs` and `spec` texts.
+# --- stale errata: the docs no longer say what an erratum records ------------------------------------------------
 
-    A value one side states must be quoted in that side's text. For a parameter or field only one side has, the other
-    side's text must say it lacks it (a negation: "No `artistIds` parameter."); for an attribute only one side states,
-    the other side's text must not quote that value (else it describes the value, not its absence).
-    """
-    if difference.aspect in UNQUOTABLE_ASPECTS:
-        return True
-    if difference.aspect in PRESENCE_ASPECTS:
-        has, lacks = (erratum.docs, erratum.spec) if difference.kind == ADDED else (erratum.spec, erratum.docs)
-        name = difference.subject.partition(":")[2]
-        return _quotes(has, name) and _NEGATION.search(lacks) is not None
-    return _agrees(erratum.docs, difference.docs, difference.spec) and _agrees(
-        erratum.spec, difference.spec, difference.docs
+DOCUMENT_WIDE = "document-wide"
+# What no snapshot can show: the docs' silence on errors and behaviour. `make docs-update` lists them for a reader.
+UNOBSERVABLE_ASPECTS = frozenset({"error responses", "behaviour"})
+_KEY_STEP = re.compile(r"(?P<key>[^.\[\]]+)|\[(?P<index>\d+)\]")
+
+
+def no_longer_stated(erratum: Erratum, documented: Sequence[DocsOperation]) -> str | None:
+    """None while the docs still state the erratum's docs value; else what they say now, in a few words."""
+    aspect, value = erratum.aspect, _render(erratum.docs_value)
+    if aspect in UNOBSERVABLE_ASPECTS:
+        return None
+    if erratum.subject.startswith(("query:", "path:", "body:")):
+        return _field_no_longer_stated(erratum, documented)
+    if aspect == "scopes":
+        now = sorted({", ".join(operation.scopes) for operation in documented})
+        return None if value in now else f"the docs now say {' / '.join(now)}, not {value}"
+    if aspect == "field":
+        names = [field.name for operation in documented for field in operation.response_fields]
+        return None if value in names else f"the response table now names {', '.join(names) or 'nothing'}"
+    if aspect == "required":
+        rows = [f for operation in documented for f in operation.response_fields if erratum.at in (None, f.name)]
+        return None if any(not row.required for row in rows) else "the response table now marks them required"
+    if aspect == "pagination note":
+        stated = any(operation.mentions_pagination for operation in documented)
+        return None if stated else "the page no longer links to pagination"
+    if aspect == "text":
+        texts = [_text_at(operation, str(erratum.at)) for operation in documented]
+        found = any(value is not None and value.lower() in text.lower() for text in texts)
+        return None if found else f"{erratum.at} now reads {' / '.join(repr(text) for text in texts)}"
+    return _example_no_longer_stated(erratum, documented)
+
+
+def _field_no_longer_stated(erratum: Erratum, documented: Sequence[DocsOperation]) -> str | None:
+    location, _, name = erratum.subject.partition(":")
+    fields = [field for operation in documented for field in _fields_at(operation, location) if field.name == name]
+    if not fields:
+        return f"the docs no longer document {erratum.subject}"
+    if erratum.aspect in ("parameter", "field", "pattern", "max_length"):
+        return None  # present; the docs cannot state a pattern or a length
+    value = _render(erratum.docs_value)
+    now = sorted({_attribute(field, erratum.aspect) or "not stated" for field in fields})
+    if value in now or (value is None and "not stated" in now):
+        return None
+    stated = f"{erratum.subject} {erratum.aspect} {' / '.join(now)}"
+    return f"the docs now state {stated} (the erratum: {value or 'not stated'})"
+
+
+def _example_no_longer_stated(erratum: Erratum, documented: Sequence[DocsOperation]) -> str | None:
+    aspect, value = erratum.aspect, erratum.docs_value
+    examples = [example for operation in documented for example in operation.response_examples]
+    requests = [operation.request_example for operation in documented if operation.request_example is not None]
+    if aspect == "valid JSON":
+        return None if any(not example.valid for example in examples) else "the example now parses"
+    if aspect == "envelope":
+        bare = any(not (isinstance(e.value, dict) and "data" in e.value) for e in examples)
+        return None if bare else "the example now has its `data` envelope"
+    if aspect == "example value":
+        found = [_value_at(example.value, str(erratum.at)) for example in examples]
+        if any(present and now == value for present, now in found):
+            return None
+        shown = [json.dumps(now) if present else "nothing" for present, now in found]
+        return f"the example now has {' / '.join(shown) or 'nothing'} at {erratum.at}"
+    if aspect == "example key":
+        parents = [_value_at(example.value, str(erratum.at)) for example in examples]
+        keys = sorted(
+            {str(key) for present, parent in parents if present and isinstance(parent, dict) for key in parent}
+        )
+        return None if value in keys else f"the example now has {', '.join(keys) or 'no key'} under {erratum.at}"
+    if aspect == "request path":
+        paths = [request.path for request in requests]
+        return None if value in paths else f"the request example now calls {' / '.join(paths) or 'nothing'}"
+    if aspect == "request url":
+        urls = [request.url for request in requests]
+        return None if any(str(value) in url for url in urls) else f"the request example is now {' / '.join(urls)}"
+    if aspect == "request continuations":
+        broken = any(not request.continued for request in requests)
+        return None if broken else "the request example now continues its lines"
+    raise ErrataError(f"erratum {erratum.id!r}: docs_diff cannot check aspect {aspect!r}")
+
+
+def _fields_at(operation: DocsOperation, location: str) -> tuple[Field, ...]:
+    return {"path": operation.path_params, "query": operation.query_params, "body": operation.body_fields}[location]
+
+
+def _text_at(operation: DocsOperation, at: str) -> str:
+    """The docs text an erratum's `at` names: "description", "response:<field>" or "query:<name>" (path:, body:)."""
+    if at == "description":
+        return operation.description
+    location, _, name = at.partition(":")
+    rows = operation.response_fields if location == "response" else _fields_at(operation, location)
+    return " ".join(row.description for row in rows if row.name == name)
+
+
+def _value_at(value: object, path: str) -> tuple[bool, object]:
+    """(found, value) at a key path like "data.users[0].id"."""
+    for step in _KEY_STEP.finditer(path):
+        if step["key"] is not None:
+            if not isinstance(value, dict) or step["key"] not in value:
+                return False, None
+            value = value[step["key"]]
+        else:
+            index = int(step["index"])
+            if not isinstance(value, list) or index >= len(value):
+                return False, None
+            value = value[index]
+    return True, value
+
+
+def _stale_difference(erratum: Erratum, operation: str, endpoint: str, now: str) -> Difference:
+    return Difference(
+        operation, endpoint, erratum.subject, "erratum", STALE, now, _render(erratum.docs_value), erratum.id
     )
-
-
-def _agrees(text: str, value: str | None, other: str | None) -> bool:
-    if value is not None:
-        return _quotes(text, value)
-    return other is None or not _quotes(text, other)
-
-
-def _quotes(text: str, value: str) -> bool:
-    parts = [part.strip() for part in value.split(",") if part.strip()]
-    return bool(parts) and all(re.search(rf"(?<![\w:]){re.escape(part)}(?![\w:])", text) for part in parts)
 
 
 # --- the command -------------------------------------------------------------------------------------------------
@@ -607,7 +763,13 @@ SECTIONS = (
     ("responses", ("response",)),
     ("examples", ("example",)),
 )
-MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
+MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~", STALE: "!"}
+
+
+def required_level(differences: Iterable[Difference]) -> str | None:
+    """The largest version bump the differences ask for; None when there are none."""
+    levels = [difference.level for difference in differences]
+    return max(levels, key=LEVELS.index) if levels else None
 
 
 def format_text(differences: Sequence[Difference], show_excused: bool = False) -> str:
@@ -616,13 +778,19 @@ def format_text(differences: Sequence[Difference], show_excused: bool = False) -
     if not drift and not show_excused:
         return "no drift"
     lines = [f"drift: {len(drift)} difference(s); {len(excused)} more recorded as errata"] if drift else ["no drift"]
-    lines.append("legend: + only in the docs, - only in the spec, ~ differs")
+    lines.append("legend: + only in the docs, - only in the spec, ~ differs, ! an erratum the docs no longer bear out")
     shown = [*drift, *excused] if show_excused else drift
+    stale = [difference for difference in shown if difference.kind == STALE]
     for title, prefixes in SECTIONS:
-        members = [difference for difference in shown if difference.subject.startswith(prefixes)]
+        members = [d for d in shown if d.subject.startswith(prefixes) and d.kind != STALE]
         if members:
             lines.append(f"{title}:")
-            lines += [f"  {MARKS[difference.kind]} {difference.message()}" for difference in members]
+            lines += [f"  {MARKS[d.kind]} {d.message()}" + ("" if d.excused_by else f" [{d.level}]") for d in members]
+    if stale:
+        lines.append("stale errata:")
+        lines += [f"  ! {difference.message()}" for difference in stale]
+    if drift:
+        lines.append(f"the spec needs at least a {required_level(drift)} version bump to follow these docs")
     return "\n".join(lines)
 
 
@@ -631,10 +799,15 @@ def format_json(differences: Sequence[Difference]) -> str:
     excused = [difference for difference in differences if difference.excused_by is not None]
     document = {
         "drift": bool(drift),
-        "differences": [asdict(difference) | {"message": difference.message()} for difference in drift],
-        "excused": [asdict(difference) | {"message": difference.message()} for difference in excused],
+        "level": required_level(drift),
+        "differences": [_as_json(difference) for difference in drift],
+        "excused": [_as_json(difference) for difference in excused],
     }
     return json.dumps(document, indent=2)
+
+
+def _as_json(difference: Difference) -> dict[str, object]:
+    return asdict(difference) | {"message": difference.message()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -648,19 +821,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         snapshot = load_docs(args.docs)
+    except (OSError, DocsParseError) as exc:
+        return _refuse(exc, f"{args.docs} does not read as the User v1 page")
+    try:
         differences = compare(snapshot, load_spec(args.spec))
-    except OSError as exc:
-        print(f"docs_diff: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except (DocsParseError, ErrataError, ValueError) as exc:
-        print(f"docs_diff: {exc}", file=sys.stderr)
-        return 2
+    except (ErrataError, ValueError) as exc:
+        return _refuse(exc, "the spec or its errata cannot be read")
     report = format_json(differences) if args.format == "json" else format_text(differences, args.show_excused)
     try:
         print(report)
     except BrokenPipeError:  # a reader like `head` went away; the exit status still tells
         sys.stderr.close()
     return 1 if unexcused(differences) else 0
+
+
+def _refuse(exc: Exception, why: str) -> int:
+    """Exit 2, never drift: the input is not what the comparison needs; the last line says so."""
+    problem = f"cannot read {exc.filename}: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+    print(f"docs_diff: {problem}", file=sys.stderr)
+    print(f"docs_diff: refused: {why}; nothing compared", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

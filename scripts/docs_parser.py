@@ -56,10 +56,32 @@ EXAMPLE_HEADING = "Example"
 BASE_URL_TOKEN = "<base url>"
 PLACEHOLDER_HOST = "https://base-url.invalid"
 
+PAGE_TITLE = re.compile(r"^Web API User V1(?:\.\d+)*$")
+PAGE_TITLE_WITHIN = 5  # non-blank lines
 _SCOPE_LINE = re.compile(r"^Authorization Scope:\s*\[(?P<scopes>[^\]]*)\]\s*$")
-_DEFAULT = re.compile(r"\(default:\s*(?P<value>[^)]+?)\s*\)", re.IGNORECASE)
-_MINIMUM = re.compile(r"\bminimum(?:\s+of|:)\s*(?P<value>-?\d+(?:\.\d+)?)", re.IGNORECASE)
-_MAXIMUM = re.compile(r"\bmaximum(?:\s+of|:)\s*(?P<value>-?\d+(?:\.\d+)?)(?P<ids>\s+IDs\b)?", re.IGNORECASE)
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_IDS = r"(?P<ids>\s+IDs\b)?"
+_DEFAULT = re.compile(
+    r"\(default:\s*(?P<value>[^)]+?)\s*\)"
+    r"|\bdefaults?(?:\s+to|\s+is|:)\s*(?P<bare>-?\d+(?:\.\d+)?|[A-Za-z_]\w*|'[^']*'|\"[^\"]*\")",
+    re.IGNORECASE,
+)
+# The wordings of a bound the docs use or may use; each match is (minimum, maximum), either possibly absent.
+_BOUNDS = (
+    re.compile(rf"\b(?:between|from)\s+(?P<min>{_NUMBER})\s+(?:and|to)\s+(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+    re.compile(rf"\b(?:minimum|min\.?)(?:\s+of|\s+is|:)?\s*(?P<min>{_NUMBER})\b", re.IGNORECASE),
+    re.compile(rf"\b(?:at\s+least|no\s+(?:fewer|less)\s+than)\s+(?P<min>{_NUMBER})\b", re.IGNORECASE),
+    re.compile(rf"\b(?:maximum|max\.?)(?:\s+of|\s+is|:)?\s*(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+    re.compile(rf"\b(?:at\s+most|up\s+to|no\s+more\s+than)\s+(?P<max>{_NUMBER}){_IDS}", re.IGNORECASE),
+)
+# A bound word left over once the wordings above have been read: the docs state a bound the parser cannot read.
+# "The maximum number of tracks to return" names the parameter, it states no bound.
+_BOUND_WORD = re.compile(
+    r"\b(?P<word>minimum|maximum|between|at\s+least|at\s+most|up\s+to|no\s+more\s+than|no\s+(?:fewer|less)\s+than"
+    r"|defaults?)\b(?!\s+number\b)",
+    re.IGNORECASE,
+)
+_MINIMUM_WORDS = ("minimum", "at least", "no fewer", "no less")
 _ALLOWED_VALUES = re.compile(r"allowed values are\s+(?P<values>.+?)(?:\.\s|\.?\s*$)", re.IGNORECASE)
 _QUOTED = re.compile(r"[‘'\"“](?P<value>[^’'\"”]+)[’'\"”]")
 
@@ -89,6 +111,8 @@ class Field:
     maximum: Number | None = None
     max_items: int | None = None  # for comma-separated ID lists: "Maximum: 100 IDs"
     enum: tuple[str, ...] = ()
+    # Bounds or a default the description states in words the parser cannot read: (attribute, the docs' phrase).
+    unparsed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,12 +181,26 @@ class DocsSnapshot:
 
 
 def load_docs(path: Path | str) -> DocsSnapshot:
+    """The snapshot in a file; DocsParseError (naming the file and line) for binary data or text that is not UTF-8."""
     file = Path(path)
-    return parse_docs(file.read_text(encoding="utf-8"), source=str(file))
+    data = file.read_bytes()
+    if b"\0" in data:
+        offset = data.index(b"\0")
+        line = data.count(b"\n", 0, offset) + 1
+        raise DocsParseError(str(file), line, f"binary data (a NUL byte at offset {offset}), not a text snapshot")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the page as UTF-8 text"
+        raise DocsParseError(str(file), line, problem) from exc
+    return parse_docs(text, source=str(file))
 
 
 def parse_docs(text: str, source: str = "<docs>") -> DocsSnapshot:
+    """The snapshot's operations; DocsParseError where the text stops reading as the User v1 page."""
     lines = [line.rstrip() for line in text.splitlines()]
+    title = _page_title(lines, source)
     starts = [_operation_start(lines, index) for index, line in enumerate(lines) if _SCOPE_LINE.match(line.strip())]
     if not starts:
         raise DocsParseError(source, 1, "no operation found (no 'Authorization Scope: [...]' line)")
@@ -170,8 +208,29 @@ def parse_docs(text: str, source: str = "<docs>") -> DocsSnapshot:
     for position, (title_index, scope_index) in enumerate(starts):
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         operations.append(_OperationReader(lines, source, title_index, scope_index, end).read())
-    title = next((line.strip() for line in lines[:3] if line.strip().startswith("Web API")), lines[0].strip())
     return DocsSnapshot(title=title, source=source, operations=tuple(operations))
+
+
+def _page_title(lines: list[str], source: str) -> str:
+    """The page's title line ("Web API User V1.0"), which must stand among the first lines."""
+    content = [(index, line.strip()) for index, line in enumerate(lines) if line.strip()]
+    if not content:
+        raise DocsParseError(source, 1, "the file is empty")
+    first_index, first = content[0]
+    if first.startswith("<"):
+        raise DocsParseError(
+            source,
+            first_index + 1,
+            f"an HTML page ({first[:40]!r}), not the text snapshot: save the page as plain text",
+        )
+    for _, line in content[:PAGE_TITLE_WITHIN]:
+        if PAGE_TITLE.match(line):
+            return line
+    raise DocsParseError(
+        source,
+        first_index + 1,
+        f"not the User v1 page: no 'Web API User V1.0' title in its first {PAGE_TITLE_WITHIN} lines",
+    )
 
 
 def _operation_start(lines: list[str], scope_index: int) -> tuple[int, int]:
@@ -228,6 +287,9 @@ class _OperationReader:
                     raise self.error(index, f"a second {line!r} table in {title!r}")
                 tables[location], index = self._read_table(index + 1 + len(TABLE_HEADER))
                 structure_seen = True
+            elif line in TABLE_LOCATIONS or line == RESPONSE_TABLE_INTRO:
+                header = " ".join(TABLE_HEADER)
+                raise self.error(index, f"{line!r} in {title!r} is not followed by its table header ({header})")
             elif line in RESPONSE_HEADINGS:
                 in_responses = structure_seen = True
                 index += 1
@@ -252,6 +314,14 @@ class _OperationReader:
                 unrecognised.append(line)
                 index += 1
 
+        if "response" not in tables or not response_examples:
+            missing = "table" if "response" not in tables else "example"
+            stop = "the end of the file" if self.end == len(self.lines) else f"the next operation (line {self.end + 1})"
+            raise self.error(
+                self.end - 1,
+                f"{title!r} (line {self.title_index + 1}) has no response {missing} before {stop}:"
+                " the snapshot is cut short or is not the User v1 page",
+            )
         path_params = tables.get("path", ())
         path_source = "heading"
         if declared_path is not None:
@@ -294,8 +364,10 @@ class _OperationReader:
 
     def _read_table(self, index: int) -> tuple[tuple[Field, ...], int]:
         rows: list[Field] = []
-        while index + 4 < self.end and self.lines[index + 1].strip() == "|":
+        while index + 1 < self.end and self.lines[index + 1].strip() == "|":
             name = self.lines[index].strip()
+            if index + 4 >= self.end:
+                raise self.error(self.end - 1, f"table row {name!r} is cut short (its cells stop here)")
             data_type = self.lines[index + 2].strip()
             if self.lines[index + 3].strip() != "|":
                 raise self.error(index + 3, f"table row {name!r}: expected '|' after its data type")
@@ -323,6 +395,9 @@ class _OperationReader:
         if not first.startswith(("{", "[")):
             raise self.error(index, f"a response example that is not JSON: {first!r}")
         end = _json_block_end(self.lines, index, self.end)
+        if end is None:
+            stop = "the end of the file" if self.end == len(self.lines) else f"the next operation (line {self.end + 1})"
+            raise self.error(self.end - 1, f"the JSON example opened at line {index + 1} is not closed before {stop}")
         text = "\n".join(self.lines[index:end])
         return parse_json_leniently(text, line=index + 1), end
 
@@ -389,15 +464,26 @@ class _OperationReader:
 
 
 def _field(name: str, data_type: str, required: bool, description: str) -> Field:
+    unread = description
+    default: Number | str | None = None
     default_match = _DEFAULT.search(description)
-    minimum_match = _MINIMUM.search(description)
+    if default_match:
+        default = _scalar(default_match["value"] or default_match["bare"])
+        unread = _blank(unread, default_match)
+    minimum: Number | None = None
     maximum: Number | None = None
     max_items: int | None = None
-    for match in _MAXIMUM.finditer(description):
-        if match["ids"]:
-            max_items = int(match["value"])
-        else:
-            maximum = _number(match["value"])
+    for pattern in _BOUNDS:
+        for match in pattern.finditer(description):
+            groups = match.groupdict()
+            if groups.get("min") is not None:
+                minimum = _number(groups["min"])
+            if groups.get("max") is not None:
+                if groups.get("ids"):
+                    max_items = int(_number(groups["max"]))
+                else:
+                    maximum = _number(groups["max"])
+            unread = _blank(unread, match)
     enum: tuple[str, ...] = ()
     allowed = _ALLOWED_VALUES.search(description)
     if allowed:
@@ -407,12 +493,35 @@ def _field(name: str, data_type: str, required: bool, description: str) -> Field
         type=data_type,
         required=required,
         description=description,
-        default=_scalar(default_match["value"]) if default_match else None,
-        minimum=_number(minimum_match["value"]) if minimum_match else None,
+        default=default,
+        minimum=minimum,
         maximum=maximum,
         max_items=max_items,
         enum=enum,
+        unparsed=_unparsed_bounds(unread),
     )
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    """The text with the match's span blanked out, so that its words count as read."""
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+
+
+def _unparsed_bounds(unread: str) -> tuple[tuple[str, str], ...]:
+    unparsed: list[tuple[str, str]] = []
+    for match in _BOUND_WORD.finditer(unread):
+        word = " ".join(match["word"].lower().split())
+        phrase = re.split(r"[.;|]\s|\)", unread[match.start() :] + " ", maxsplit=1)[0].strip()
+        if word.startswith("default"):
+            attributes: tuple[str, ...] = ("default",)
+        elif word == "between":
+            attributes = ("minimum", "maximum")
+        elif word.startswith(_MINIMUM_WORDS):
+            attributes = ("minimum",)
+        else:
+            attributes = ("max_items",) if re.search(r"\bIDs\b", phrase) else ("maximum",)
+        unparsed += [(attribute, phrase) for attribute in attributes]
+    return tuple(unparsed)
 
 
 def _number(text: str) -> Number:
@@ -444,8 +553,8 @@ def _split_url(url: str, path_params: tuple[Field, ...]) -> tuple[str, tuple[str
     return "/".join(segments), query
 
 
-def _json_block_end(lines: list[str], start: int, end: int) -> int:
-    """The index after the line that closes the JSON value opened at `start` (or `end` if it never closes)."""
+def _json_block_end(lines: list[str], start: int, end: int) -> int | None:
+    """The index after the line that closes the JSON value opened at `start`; None if it never closes."""
     depth = 0
     in_string = escaped = False
     for index in range(start, end):
@@ -465,7 +574,7 @@ def _json_block_end(lines: list[str], start: int, end: int) -> int:
                 depth -= 1
         if depth <= 0:
             return index + 1
-    return end
+    return None
 
 
 def parse_json_leniently(text: str, line: int = 1) -> JsonExample:

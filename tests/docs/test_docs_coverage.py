@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from build_errata import SPEC_PATH, load_spec
-from docs_diff import ADDED, CHANGED, REMOVED, Difference, compare, key_paths, spec_operations, unexcused
+from docs_diff import ADDED, CHANGED, REMOVED, STALE, Difference, compare, key_paths, spec_operations, unexcused
 from docs_parser import DocsSnapshot
 
 # The heading of each documented operation and the operation the spec gives it.
@@ -258,12 +258,29 @@ MUTATIONS: list[tuple[str, Mutation, list[Difference] | None]] = [
         ],
     ),
     (
-        "an erratum that no longer quotes the docs",
-        lambda s: s["x-doc-errata"][0].update(docs="`limit` is typed `float` on every listing."),
+        "an erratum whose docs value the docs do not state: it excuses nothing and is stale",
+        lambda s: s["x-doc-errata"][0].update({"docs-value": "float"}),
         [
-            D(operation_id, endpoint, "query:limit", "type", CHANGED, "number", "integer")
-            for operation_id, endpoint in LISTINGS.items()
+            *[
+                D(operation_id, endpoint, "query:limit", "type", CHANGED, "number", "integer")
+                for operation_id, endpoint in LISTINGS.items()
+            ],
+            D(
+                "document-wide",
+                "document-wide",
+                "query:limit",
+                "erratum",
+                STALE,
+                "the docs now state query:limit type number (the erratum: float)",
+                "float",
+                "limit-type",
+            ),
         ],
+    ),
+    (
+        "an erratum whose prose changes: its data still decides",
+        lambda s: s["x-doc-errata"][0].update(docs="`limit` is typed `float` on every listing."),
+        [],
     ),
     (
         "a correction whose erratum is gone",
