@@ -14,6 +14,7 @@ The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,7 +24,9 @@ from starlette.types import Receive, Scope, Send
 
 from amazon_music_emulator import specfile
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService, TokenGrant
+from amazon_music_emulator.bodies import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, bounded_receive, declared_length
 from amazon_music_emulator.cursors import CursorCodec
+from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.faults import FaultSettings, FaultsMiddleware
 from amazon_music_emulator.lwa import LoginWithAmazon
 from amazon_music_emulator.routing import DOCS_PATH, connexion_stack
@@ -42,10 +45,18 @@ _SPEC_ROUTES = {
 class EmulatorApp:
     """One emulator: its store, auth and fault knobs, served as an ASGI app."""
 
-    def __init__(self, state: EmulatorState, faults: FaultSettings, *, validate_responses: bool = False) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        faults: FaultSettings,
+        *,
+        validate_responses: bool = False,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
         self.state = state
         self.faults = faults
         self.validate_responses = validate_responses
+        self.max_body_bytes = max_body_bytes
         self._api = FaultsMiddleware(connexion_stack(validate_responses), faults)
         self._lwa = LoginWithAmazon()
 
@@ -82,6 +93,11 @@ class EmulatorApp:
             return
         scope = {**scope, SCOPE_KEY: self.state}
         path = scope["path"]
+        try:
+            receive = self._bounded(scope, receive)
+        except ApiError as error:
+            await _send_error(send, path, error)
+            return
         if path in LoginWithAmazon.paths:
             await self._lwa(scope, receive, send)
         elif path in _SPEC_ROUTES and scope["method"] in ("GET", "HEAD"):
@@ -96,6 +112,28 @@ class EmulatorApp:
             await send({"type": "http.response.body", "body": b""})
         else:
             await self._api(scope, receive, send)
+
+    def _bounded(self, scope: Scope, receive: Receive) -> Receive:
+        """``receive`` within the body bound: a declared length above it is refused before anything is read, and a
+        body of undeclared length (chunked) is cut off once it passes the bound."""
+        length = declared_length(scope)
+        if length is not None:
+            if length > self.max_body_bytes:
+                raise BodyTooLarge(self.max_body_bytes)
+            return receive  # the server delivers no more than the declared length
+        return bounded_receive(receive, self.max_body_bytes)
+
+
+async def _send_error(send: Send, path: str, error: ApiError) -> None:
+    """An error before routing: the API's error shape, or RFC 6749's on the Login with Amazon endpoints."""
+    if path in LoginWithAmazon.paths:
+        body = json.dumps({"error": "invalid_request", "error_description": error.message}).encode()
+    else:
+        body = error.body()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -119,19 +157,24 @@ def create_app(
     fault_seed: int = 0,
     token_ttl: int = DEFAULT_TOKEN_TTL,
     validate_responses: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> EmulatorApp:
     """An emulator on the store at ``db`` (``:memory:`` for tests), seeded on first use.
 
     ``seed`` sizes the synthetic population (``SeedConfig(followers=10_000)`` for benchmarks), or ``False`` for a bare
     store (the demo user and API keys only: tests arrange the rest); ``reset`` empties and reseeds an existing store.
     ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs (see faults.py);
-    ``validate_responses`` checks every response against the spec (tests turn it on).
+    ``validate_responses`` checks every response against the spec (tests turn it on); ``max_body_bytes`` bounds
+    request bodies (a larger one is answered 413, see bodies.py).
     """
     if token_ttl <= 0:
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
+    if max_body_bytes <= 0:
+        raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
     store = open_store(Path(db) if str(db) != ":memory:" else ":memory:", seed, reset=reset)
     secret = store.get_meta("cursor_secret")
     assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
     faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
-    return EmulatorApp(EmulatorState(store, auth, CursorCodec(secret)), faults, validate_responses=validate_responses)
+    state = EmulatorState(store, auth, CursorCodec(secret))
+    return EmulatorApp(state, faults, validate_responses=validate_responses, max_body_bytes=max_body_bytes)

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from starlette.types import Receive, Scope, Send
 
 from amazon_music_emulator.auth import AuthService
+from amazon_music_emulator.bodies import BodyTooLarge, read_body
 from amazon_music_emulator.seed import DEMO_USER_ID, hash_secret
 from amazon_music_emulator.state import state_of
 from amazon_music_emulator.store import AuthCodeRecord, SecurityProfileRecord
@@ -37,6 +38,7 @@ TOKEN_PATH = "/auth/o2/token"
 CODE_TTL = 300
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 _PKCE_VALUE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
+_CLOSE = [(b"connection", b"close")]
 _NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
@@ -89,7 +91,14 @@ class LoginWithAmazon:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
             await self._authorize(auth, query, send)
         else:
-            form = dict(parse_qsl((await _read_body(receive)).decode("utf-8", "replace"), keep_blank_values=True))
+            try:
+                raw = await read_body(receive)
+            except BodyTooLarge as error:
+                await _send_json(
+                    send, 413, {"error": "invalid_request", "error_description": error.message}, _CLOSE
+                )
+                return
+            form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             basic = _basic_credentials(scope)
             try:
                 grant = self._token(auth, form, basic)
@@ -257,16 +266,6 @@ def _basic_credentials(scope: Scope) -> tuple[str, str] | None:
                 return None
             return user, password
     return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, object], headers: list[tuple[bytes, bytes]]) -> None:
