@@ -107,7 +107,7 @@ def test_login_with_amazon_over_http(live: tuple[EmulatorApp, str]) -> None:
             auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
         )
     assert tokens.status_code == 200, tokens.text
-    assert set(tokens.json()) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(tokens.json()) == {"access_token", "refresh_token", "token_type", "expires_in", "scope"}
 
 
 # -- the command ---------------------------------------------------------------------------------------------------

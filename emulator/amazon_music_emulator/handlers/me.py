@@ -46,25 +46,25 @@ def get_current_user_library_tracks(request: HandlerRequest) -> dict[str, Any]:
 
 
 def get_current_user_followers(request: HandlerRequest) -> dict[str, Any]:
-    user = current_user(request)
+    user = current_user(request, lists=True)
     followers = listing_page(request, "followers", user.id, user_edges)
     return {"data": {"user": {**user_ref(user.id, user.name), "followers": followers}}}
 
 
 def get_current_user_followed_users(request: HandlerRequest) -> dict[str, Any]:
-    user = current_user(request)
+    user = current_user(request, lists=True)
     followed = listing_page(request, "followed_users", user.id, user_edges)
     return {"data": {"user": {**user_ref(user.id, user.name), "followedUsers": followed}}}
 
 
 def get_current_user_followed_playlists(request: HandlerRequest) -> dict[str, Any]:
-    user = current_user(request)
+    user = current_user(request, lists=True)
     playlists = listing_page(request, "followed_playlists", user.id, playlist_edges, ids_parameter="playlistIds")
     return {"data": {"user": {**user_ref(user.id, user.name), "followedPlaylists": playlists}}}
 
 
 def get_current_user_followed_podcast_shows(request: HandlerRequest) -> dict[str, Any]:
-    user = current_user(request)
+    user = current_user(request, lists=True)
     shows = listing_page(request, "followed_podcast_shows", user.id, podcast_show_edges)
     # The docs' example carries the user's id and name, no url, on this listing.
     return {"data": {"user": {"id": user.id, "name": user.name, "followedPodcastShows": shows}}}
