@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from starlette.types import Receive, Scope, Send
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator import specfile
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService, TokenGrant
@@ -35,6 +36,11 @@ from amazon_music_emulator.state import SCOPE_KEY, EmulatorState
 from amazon_music_emulator.store import Store
 
 __all__ = ["EmulatorApp", "create_app"]
+
+# What a browser page on an allowed origin may send and read (--cors-origin).
+CORS_METHODS = ("GET", "HEAD", "PUT", "DELETE", "POST")
+CORS_REQUEST_HEADERS = ("authorization", "x-api-key", "content-type")
+CORS_EXPOSED_HEADERS = ("retry-after", "www-authenticate")
 
 _SPEC_ROUTES = {
     "/openapi.json": (specfile.served_spec_json, b"application/json"),
@@ -52,13 +58,27 @@ class EmulatorApp:
         *,
         validate_responses: bool = False,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        cors_origins: Sequence[str] = (),
     ) -> None:
         self.state = state
         self.faults = faults
         self.validate_responses = validate_responses
         self.max_body_bytes = max_body_bytes
+        self.cors_origins = tuple(cors_origins)
         self._api = FaultsMiddleware(connexion_stack(validate_responses), faults)
         self._lwa = LoginWithAmazon()
+        self._serve: ASGIApp = self._route
+        if self.cors_origins:
+            # Opt-in only; no credentials mode (the API's credentials are headers, never cookies), so * stays safe.
+            self._serve = CORSMiddleware(
+                self._route,
+                allow_origins=self.cors_origins,
+                allow_methods=CORS_METHODS,
+                allow_headers=CORS_REQUEST_HEADERS,
+                expose_headers=CORS_EXPOSED_HEADERS,
+                allow_credentials=False,
+                max_age=600,
+            )
 
     def __repr__(self) -> str:
         return f"EmulatorApp(store={self.store!r}, faults={self.faults!r})"
@@ -91,6 +111,9 @@ class EmulatorApp:
             return
         if scope["type"] != "http":
             return
+        await self._serve(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, SCOPE_KEY: self.state}
         path = scope["path"]
         try:
@@ -158,6 +181,7 @@ def create_app(
     token_ttl: int = DEFAULT_TOKEN_TTL,
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    cors_origins: Sequence[str] = (),
 ) -> EmulatorApp:
     """An emulator on the store at ``db`` (``:memory:`` for tests), seeded on first use.
 
@@ -165,7 +189,8 @@ def create_app(
     store (the demo user and API keys only: tests arrange the rest); ``reset`` empties and reseeds an existing store.
     ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs (see faults.py);
     ``validate_responses`` checks every response against the spec (tests turn it on); ``max_body_bytes`` bounds
-    request bodies (a larger one is answered 413, see bodies.py).
+    request bodies (a larger one is answered 413, see bodies.py); ``cors_origins`` lets browser pages from those origins
+    (``*``: any) call the emulator, which answers no cross-origin request otherwise.
     """
     if token_ttl <= 0:
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
@@ -177,4 +202,10 @@ def create_app(
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
     faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
     state = EmulatorState(store, auth, CursorCodec(secret))
-    return EmulatorApp(state, faults, validate_responses=validate_responses, max_body_bytes=max_body_bytes)
+    return EmulatorApp(
+        state,
+        faults,
+        validate_responses=validate_responses,
+        max_body_bytes=max_body_bytes,
+        cors_origins=cors_origins,
+    )

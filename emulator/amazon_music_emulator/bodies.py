@@ -86,7 +86,9 @@ def decode_json(raw: bytes) -> Any:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ApiError.bad_request("body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ApiError.bad_request(
+            "body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
     if _depth_exceeds(value, MAX_JSON_DEPTH):
         raise ApiError.bad_request("body", f"is nested deeper than {MAX_JSON_DEPTH} levels")
     return value

@@ -120,7 +120,9 @@ class LoginWithAmazon:
             headers = list(_NO_STORE)
             if error.status == 401:
                 headers.append((b"www-authenticate", b'Basic realm="Login with Amazon"'))
-            await _send_json(send, error.status, {"error": error.error, "error_description": error.description}, headers)
+            await _send_json(
+                send, error.status, {"error": error.error, "error_description": error.description}, headers
+            )
             return
         await _send_json(send, 200, grant, list(_NO_STORE))
 

@@ -44,6 +44,7 @@ from amazon_music_emulator.bodies import PARSED_BODY_KEY, declared_length
 from amazon_music_emulator.errors import ApiError, install_error_handlers
 from amazon_music_emulator.handlers import HANDLERS, Handler, HandlerRequest
 from amazon_music_emulator.security import PRINCIPAL_KEY, SECURITY_MAP
+from amazon_music_emulator.security_headers import SecureDocs
 from amazon_music_emulator.state import state_of
 from amazon_music_emulator.validation import VALIDATOR_MAP, PrecompiledRequestValidationMiddleware
 
@@ -229,7 +230,7 @@ class SpecStack:
 
     def __init__(self, api: ConnexionMiddleware, docs: ConnexionMiddleware) -> None:
         self.api = api
-        self.docs = docs
+        self.docs = SecureDocs(docs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")

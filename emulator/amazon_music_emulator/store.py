@@ -617,7 +617,8 @@ class Store:
             )
             if family is not None:
                 conn.executemany(
-                    "INSERT OR REPLACE INTO token_families VALUES (?, ?)", [(token_hash, family) for token_hash, _ in rows]
+                    "INSERT OR REPLACE INTO token_families VALUES (?, ?)",
+                    [(token_hash, family) for token_hash, _ in rows],
                 )
         return True
 
