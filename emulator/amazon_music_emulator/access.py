@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 from amazon_music_emulator import specfile
-from amazon_music_emulator.auth import Principal
+from amazon_music_emulator.auth import Principal, insufficient_scope
 from amazon_music_emulator.errors import ApiError
 
 __all__ = ["own_lists_scopes", "require_lists_access"]
@@ -42,8 +42,4 @@ def require_lists_access(principal: Principal, owner_id: str, owner_visibility: 
         raise ApiError(403, "PRIVATE_USER", f"id: user {owner_id} is PRIVATE; their lists are visible to them only")
     missing = [scope for scope in own_lists_scopes() if scope not in principal.scopes]
     if missing:
-        raise ApiError(
-            403,
-            "INSUFFICIENT_SCOPE",
-            f"scope: a PRIVATE user's own lists need {' and '.join(missing)}, which the access token lacks",
-        )
+        raise insufficient_scope(missing, "a PRIVATE user's own lists need")

@@ -42,6 +42,7 @@ __all__ = [
     "Principal",
     "TokenGrant",
     "expand_scopes",
+    "insufficient_scope",
     "unauthorized",
 ]
 
@@ -268,9 +269,14 @@ class AuthService:
     def require_scopes(self, principal: Principal, required: Iterable[str]) -> None:
         missing = [scope for scope in required if scope not in principal.scopes]
         if missing:
-            message = f"scope: this operation needs {' and '.join(missing)}, which the access token lacks"
-            challenge = _bearer_challenge("insufficient_scope", message) + f', scope="{" ".join(missing)}"'
-            raise ApiError(403, "INSUFFICIENT_SCOPE", message, {"WWW-Authenticate": challenge})
+            raise insufficient_scope(missing, "this operation needs")
+
+
+def insufficient_scope(missing: list[str], needed_by: str) -> ApiError:
+    """A 403 INSUFFICIENT_SCOPE naming the missing scopes, with its RFC 6750 section 3.1 challenge."""
+    message = f"scope: {needed_by} {' and '.join(missing)}, which the access token lacks"
+    challenge = _bearer_challenge("insufficient_scope", message) + f', scope="{" ".join(missing)}"'
+    return ApiError(403, "INSUFFICIENT_SCOPE", message, {"WWW-Authenticate": challenge})
 
 
 def unauthorized(code: str, message: str, *, bearer_error: str | None = "invalid_request") -> ApiError:
