@@ -40,7 +40,8 @@ __all__ = ["AUTHORIZE_PATH", "CODE_TTL", "TOKEN_PATH", "LoginWithAmazon", "pkce_
 AUTHORIZE_PATH = "/ap/oa"
 TOKEN_PATH = "/auth/o2/token"
 CODE_TTL = 300
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+# scheme://loopback-host, an optional port, and the rest; userinfo cannot match (an @ before the host).
+_LOOPBACK_REDIRECT = re.compile(r"(https?://(?:127\.0\.0\.1|localhost|\[::1\]))(?::[0-9]{1,5})?(/.*)?", re.ASCII)
 _PKCE_VALUE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _CLOSE = [(b"connection", b"close")]
@@ -62,29 +63,12 @@ class OAuthError(Exception):
 
 
 def _redirect_allowed(redirect_uri: str, registered: tuple[str, ...]) -> bool:
-    try:
-        asked = urlsplit(redirect_uri)
-        host = asked.hostname
-        has_userinfo = asked.username is not None or asked.password is not None
-    except ValueError:
-        return False
-    if has_userinfo or asked.fragment:
-        return False
+    """The URI is registered for the client, or is a registered loopback URI with a port added (RFC 8252 section
+    7.3): nothing else may differ, so a query, userinfo or fragment added to a loopback URI is refused."""
     if redirect_uri in registered:
         return True
-    if host is None or (host not in _LOOPBACK_HOSTS and f"[{host}]" not in _LOOPBACK_HOSTS):
-        return False
-    # A loopback return URL matches a registered one on any port (RFC 8252 section 7.3), and on nothing else.
-    for uri in registered:
-        known = urlsplit(uri)
-        if (known.scheme, known.hostname, known.path, known.query) == (
-            asked.scheme,
-            asked.hostname,
-            asked.path,
-            asked.query,
-        ):
-            return True
-    return False
+    match = _LOOPBACK_REDIRECT.fullmatch(redirect_uri)
+    return match is not None and match.group(1) + (match.group(2) or "") in registered
 
 
 class LoginWithAmazon:
