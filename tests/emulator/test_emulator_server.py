@@ -64,6 +64,7 @@ def test_a_session_over_http(live: tuple[EmulatorApp, str]) -> None:
         assert_error(http.get("/v1/me", headers={"Authorization": "Basic x"}), 401, "INVALID_AUTH_TYPE")
         head = http.head("/v1/me")
         assert head.status_code == 200 and head.content == b""
+        assert "server" not in me.headers  # the server does not name itself
 
 
 def test_faults_over_http(live: tuple[EmulatorApp, str]) -> None:
