@@ -2,7 +2,8 @@
 
 A request's way through it::
 
-    EmulatorApp ── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
+    EmulatorApp (CORS when asked for; the body bound: a declared length above it is a 413, see bodies.py)
+        │  ─────── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
         │  ─────── /openapi.json, /openapi.yaml ──> the spec, with this emulator listed first under servers
         └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
