@@ -57,7 +57,7 @@ from amazon_music.testing import SyncASGITransport  # noqa: E402
 from amazon_music_emulator.app import EmulatorApp, create_app  # noqa: E402
 from amazon_music_emulator.seed import DEMO_API_KEY, SeedConfig  # noqa: E402
 
-IN_PROCESS_URL = "http://emulator.bench"
+IN_PROCESS_URL = "http://emulator.bench.invalid"  # .invalid: never a network host, so plain http is fine
 HOST = "127.0.0.1"
 WALK_LONG = 10_000
 WALK_SHORT = 1_000

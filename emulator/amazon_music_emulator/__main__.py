@@ -2,13 +2,14 @@
 
     amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
-                                [--workers N]
+                                [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
     amazon-music-emulator token [--db PATH] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
     amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
 
 The store defaults to a file in the user's data directory, so state persists across restarts; ``serve`` prints the
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
-emulator on that file accepts the token at once.
+emulator on that file accepts the token at once. ``serve`` binds its port before it opens the store, and ``--reset``
+refuses a store another live emulator serves (see serving.claim_database).
 
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
@@ -24,6 +25,7 @@ import json
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 import platformdirs
@@ -34,6 +36,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from amazon_music_emulator import specfile  # noqa: E402
 from amazon_music_emulator.app import create_app  # noqa: E402
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService  # noqa: E402
+from amazon_music_emulator.bodies import DEFAULT_MAX_BODY_BYTES  # noqa: E402
 from amazon_music_emulator.proxy import proxy_command  # noqa: E402
 from amazon_music_emulator.routing import DOCS_PATH  # noqa: E402
 from amazon_music_emulator.seed import (  # noqa: E402
@@ -73,6 +76,19 @@ def _seed_config(sizes: tuple[str, ...]) -> SeedConfig | None:
         raise click.BadParameter(str(exc), param_hint="--seed-size") from None
 
 
+def _cors_origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The --cors-origin values, each ``*`` or a bare origin (scheme://host[:port], no path)."""
+    for value in values:
+        parts = urlsplit(value)
+        is_origin = parts.scheme in ("http", "https") and parts.netloc and not (parts.path or parts.query)
+        if value != "*" and not is_origin:
+            raise click.BadParameter(
+                f"{value!r} is not an origin: expected scheme://host[:port] (e.g. http://localhost:3000) or *",
+                param_hint="--cors-origin",
+            )
+    return values
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """A local, stateful emulator of the Amazon Music Web API (User v1)."""
@@ -90,6 +106,20 @@ def main() -> None:
 @click.option("--token-ttl", default=DEFAULT_TOKEN_TTL, type=click.IntRange(1), help="Access token lifetime, seconds.")
 @click.option(
     "--seed-size", multiple=True, metavar="KIND=N", help="Seed size, e.g. followers=10000 (with a new store)."
+)
+@click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY_BYTES,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest request body accepted; a larger one is answered 413.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let browser pages from ORIGIN (e.g. http://localhost:3000; repeatable; * for any) call the emulator.",
 )
 @click.option("--quiet", is_flag=True, help="No access log.")
 @click.option(
@@ -110,29 +140,40 @@ def serve(
     fault_seed: int,
     token_ttl: int,
     seed_size: tuple[str, ...],
+    max_body_bytes: int,
+    cors_origins: tuple[str, ...],
     quiet: bool,
     workers: int,
 ) -> None:
     """Serve the emulator; print its base URL and demo credentials."""
     import uvicorn
 
-    from amazon_music_emulator.serving import HTTP_PROTOCOL, listen
+    from amazon_music_emulator.serving import HTTP_PROTOCOL, claim_database, listen, share_database
 
     db_path = db or default_db_path()
     if workers > 1 and str(db_path) == ":memory:":
         raise click.BadParameter("several workers share one database file; give --db a file", param_hint="--workers")
-    app = create_app(
+    origins = _cors_origins(cors_origins)
+    seed = _seed_config(seed_size)
+    # Nothing is touched before the port is this process's, and a reset needs the database to itself.
+    sock, base_url = listen(host, port, backlog=2048)
+    sock.set_inheritable(True)
+    claim = claim_database(db_path, reset=reset) if str(db_path) != ":memory:" else None
+    # Each worker opens the (by then seeded) file itself: with several, the app is built in the worker from this.
+    factory = functools.partial(
+        create_app,
         db_path,
-        seed=_seed_config(seed_size),
-        reset=reset,
         fault_rate=fault_rate,
         latency_ms=latency_ms,
         rate_limit=rate_limit,
         fault_seed=fault_seed,
         token_ttl=token_ttl,
+        max_body_bytes=max_body_bytes,
+        cors_origins=origins,
     )
-    sock, base_url = listen(host, port, backlog=2048)
-    sock.set_inheritable(True)
+    app = factory(seed=seed, reset=reset)
+    if claim is not None:
+        share_database(claim)
     grant = app.mint_token()
     click.echo(
         "\n".join(
@@ -156,23 +197,15 @@ def serve(
     )
     sys.stdout.flush()
     if workers == 1:
-        config = uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="info", access_log=not quiet, lifespan="on")
+        config = uvicorn.Config(
+            app, http=HTTP_PROTOCOL, log_level="info", access_log=not quiet, lifespan="on", server_header=False
+        )
         try:
             uvicorn.Server(config).run(sockets=[sock])
         finally:
             app.close()
         return
-    # Each worker opens the (now seeded) file itself: the app is built in the worker from this factory.
     app.close()
-    factory = functools.partial(
-        create_app,
-        db_path,
-        fault_rate=fault_rate,
-        latency_ms=latency_ms,
-        rate_limit=rate_limit,
-        fault_seed=fault_seed,
-        token_ttl=token_ttl,
-    )
     config = uvicorn.Config(
         factory,
         factory=True,
@@ -181,6 +214,7 @@ def serve(
         log_level="info",
         access_log=not quiet,
         lifespan="on",
+        server_header=False,
     )
     from uvicorn.supervisors import Multiprocess
 

@@ -2,7 +2,8 @@
 
 A request's way through it::
 
-    EmulatorApp ── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
+    EmulatorApp (CORS when asked for; the body bound: a declared length above it is a 413, see bodies.py)
+        │  ─────── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
         │  ─────── /openapi.json, /openapi.yaml ──> the spec, with this emulator listed first under servers
         └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
@@ -14,16 +15,20 @@ The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: 
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from starlette.types import Receive, Scope, Send
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator import specfile
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService, TokenGrant
+from amazon_music_emulator.bodies import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, bounded_receive, declared_length
 from amazon_music_emulator.cursors import CursorCodec
+from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.faults import FaultSettings, FaultsMiddleware
 from amazon_music_emulator.lwa import LoginWithAmazon
 from amazon_music_emulator.routing import DOCS_PATH, connexion_stack
@@ -32,6 +37,11 @@ from amazon_music_emulator.state import SCOPE_KEY, EmulatorState
 from amazon_music_emulator.store import Store
 
 __all__ = ["EmulatorApp", "create_app"]
+
+# What a browser page on an allowed origin may send and read (--cors-origin).
+CORS_METHODS = ("GET", "HEAD", "PUT", "DELETE", "POST")
+CORS_REQUEST_HEADERS = ("authorization", "x-api-key", "content-type")
+CORS_EXPOSED_HEADERS = ("retry-after", "www-authenticate")
 
 _SPEC_ROUTES = {
     "/openapi.json": (specfile.served_spec_json, b"application/json"),
@@ -42,12 +52,34 @@ _SPEC_ROUTES = {
 class EmulatorApp:
     """One emulator: its store, auth and fault knobs, served as an ASGI app."""
 
-    def __init__(self, state: EmulatorState, faults: FaultSettings, *, validate_responses: bool = False) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        faults: FaultSettings,
+        *,
+        validate_responses: bool = False,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        cors_origins: Sequence[str] = (),
+    ) -> None:
         self.state = state
         self.faults = faults
         self.validate_responses = validate_responses
+        self.max_body_bytes = max_body_bytes
+        self.cors_origins = tuple(cors_origins)
         self._api = FaultsMiddleware(connexion_stack(validate_responses), faults)
         self._lwa = LoginWithAmazon()
+        self._serve: ASGIApp = self._route
+        if self.cors_origins:
+            # Opt-in only; no credentials mode (the API's credentials are headers, never cookies), so * stays safe.
+            self._serve = CORSMiddleware(
+                self._route,
+                allow_origins=self.cors_origins,
+                allow_methods=CORS_METHODS,
+                allow_headers=CORS_REQUEST_HEADERS,
+                expose_headers=CORS_EXPOSED_HEADERS,
+                allow_credentials=False,
+                max_age=600,
+            )
 
     def __repr__(self) -> str:
         return f"EmulatorApp(store={self.store!r}, faults={self.faults!r})"
@@ -80,8 +112,16 @@ class EmulatorApp:
             return
         if scope["type"] != "http":
             return
+        await self._serve(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, SCOPE_KEY: self.state}
         path = scope["path"]
+        try:
+            receive = self._bounded(scope, receive)
+        except ApiError as error:
+            await _send_error(send, path, error)
+            return
         if path in LoginWithAmazon.paths:
             await self._lwa(scope, receive, send)
         elif path in _SPEC_ROUTES and scope["method"] in ("GET", "HEAD"):
@@ -96,6 +136,28 @@ class EmulatorApp:
             await send({"type": "http.response.body", "body": b""})
         else:
             await self._api(scope, receive, send)
+
+    def _bounded(self, scope: Scope, receive: Receive) -> Receive:
+        """``receive`` within the body bound: a declared length above it is refused before anything is read, and a
+        body of undeclared length (chunked) is cut off once it passes the bound."""
+        length = declared_length(scope)
+        if length is not None:
+            if length > self.max_body_bytes:
+                raise BodyTooLarge(self.max_body_bytes)
+            return receive  # the server delivers no more than the declared length
+        return bounded_receive(receive, self.max_body_bytes)
+
+
+async def _send_error(send: Send, path: str, error: ApiError) -> None:
+    """An error before routing: the API's error shape, or RFC 6749's on the Login with Amazon endpoints."""
+    if path in LoginWithAmazon.paths:
+        body = json.dumps({"error": "invalid_request", "error_description": error.message}).encode()
+    else:
+        body = error.body()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -119,19 +181,32 @@ def create_app(
     fault_seed: int = 0,
     token_ttl: int = DEFAULT_TOKEN_TTL,
     validate_responses: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    cors_origins: Sequence[str] = (),
 ) -> EmulatorApp:
     """An emulator on the store at ``db`` (``:memory:`` for tests), seeded on first use.
 
     ``seed`` sizes the synthetic population (``SeedConfig(followers=10_000)`` for benchmarks), or ``False`` for a bare
     store (the demo user and API keys only: tests arrange the rest); ``reset`` empties and reseeds an existing store.
     ``fault_rate``, ``latency_ms``, ``rate_limit`` and ``fault_seed`` set the fault knobs (see faults.py);
-    ``validate_responses`` checks every response against the spec (tests turn it on).
+    ``validate_responses`` checks every response against the spec (tests turn it on); ``max_body_bytes`` bounds
+    request bodies (a larger one is answered 413, see bodies.py); ``cors_origins`` lets browser pages from those origins
+    (``*``: any) call the emulator, which answers no cross-origin request otherwise.
     """
     if token_ttl <= 0:
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
+    if max_body_bytes <= 0:
+        raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
     store = open_store(Path(db) if str(db) != ":memory:" else ":memory:", seed, reset=reset)
     secret = store.get_meta("cursor_secret")
     assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
     faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
-    return EmulatorApp(EmulatorState(store, auth, CursorCodec(secret)), faults, validate_responses=validate_responses)
+    state = EmulatorState(store, auth, CursorCodec(secret))
+    return EmulatorApp(
+        state,
+        faults,
+        validate_responses=validate_responses,
+        max_body_bytes=max_body_bytes,
+        cors_origins=cors_origins,
+    )

@@ -42,9 +42,12 @@ __all__ = [
     "Principal",
     "TokenGrant",
     "expand_scopes",
+    "insufficient_scope",
+    "unauthorized",
 ]
 
 API_KEY_HEADER = "x-api-key"
+REALM = "Amazon Music"
 ACCESS_TOKEN_PREFIX = "Atza|"
 REFRESH_TOKEN_PREFIX = "Atzr|"
 DEFAULT_TOKEN_TTL = 3600
@@ -140,11 +143,15 @@ class AuthService:
         api_key: str = DEMO_API_KEY,
         with_refresh_token: bool = True,
         revoke_refresh_token: str | None = None,
+        family: str | None = None,
+        refresh_scopes: Iterable[str] | None = None,
     ) -> TokenGrant:
         """Mint an access token (and a refresh token) for a seeded user. ValueError names a bad argument.
 
         With ``revoke_refresh_token`` (a hash), that refresh token is revoked in the same transaction, and the mint
-        fails with LookupError if it was no longer live: a refresh token is single-use.
+        fails with LookupError if it was no longer live: a refresh token is single-use. ``family`` names the grant the
+        tokens descend from (a new one by default: see ``Store.revoke_family``); ``refresh_scopes``, the refresh
+        token's scopes when they differ from the access token's (a refresh that asked for fewer keeps the grant's).
         """
         if self.store.get_user(user_id) is None:
             raise ValueError(f"user: no user {user_id!r} in this emulator")
@@ -156,6 +163,7 @@ class AuthService:
         if lifetime <= 0:
             raise ValueError(f"ttl: must be a positive number of seconds, not {lifetime}")
         scope = " ".join(granted)
+        refresh_scope = scope if refresh_scopes is None else " ".join(self.check_scopes(refresh_scopes))
         now = self.clock()
         access = _new_token(ACCESS_TOKEN_PREFIX)
         rows = [
@@ -168,9 +176,13 @@ class AuthService:
         if with_refresh_token:
             refresh = _new_token(REFRESH_TOKEN_PREFIX)
             rows.append(
-                (hash_secret(refresh), TokenRecord("refresh", api_key, profile.client_id, user_id, scope, None, False))
+                (
+                    hash_secret(refresh),
+                    TokenRecord("refresh", api_key, profile.client_id, user_id, refresh_scope, None, False),
+                )
             )
-        if not self.store.insert_tokens(rows, revoke=revoke_refresh_token):
+        family = family or secrets.token_hex(16)
+        if not self.store.insert_tokens(rows, revoke=revoke_refresh_token, family=family):
             raise LookupError("refresh_token: already used or revoked")
         return TokenGrant(access, refresh, lifetime, user_id, scope, api_key)
 
@@ -187,14 +199,14 @@ class AuthService:
 
     def check_api_key(self, api_key: str | None) -> SecurityProfileRecord:
         if not api_key:
-            raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
+            raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
         generation = self.store.generation()
         remembered = self._profiles.get(api_key)
         if remembered is not None and remembered[0] == generation:
             return remembered[1]
         profile = self.store.get_security_profile(api_key=api_key)
         if profile is None:
-            raise ApiError(401, "INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
+            raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
         _remember(self._profiles, api_key, (generation, profile))
         return profile
 
@@ -215,10 +227,10 @@ class AuthService:
     def _authenticate(self, api_key: str | None, authorization: str | None) -> tuple[Principal, float | None]:
         scheme, _, token = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer":
-            raise ApiError(
-                401,
+            raise unauthorized(
                 "INVALID_AUTH_TYPE",
                 "Authorization: expected 'Bearer <access token>'" + ("" if authorization else ", got none"),
+                bearer_error="invalid_request" if authorization else None,
             )
         token = token.strip()
         if (
@@ -227,19 +239,27 @@ class AuthService:
             or len(token) == len(ACCESS_TOKEN_PREFIX)
             or not _TOKEN_BODY.fullmatch(token[len(ACCESS_TOKEN_PREFIX) :])
         ):
-            raise ApiError(
-                401,
+            raise unauthorized(
                 "INVALID_AUTH_TOKEN",
                 "Authorization: the bearer token is not a Login with Amazon access token (Atza|...)",
+                bearer_error="invalid_token",
             )
         record = self.store.get_token(hash_secret(token))
         if record is None or record.kind != "access" or record.revoked:
-            raise ApiError(401, "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token")
+            raise unauthorized(
+                "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token", bearer_error="invalid_token"
+            )
         if record.expires_at is not None and record.expires_at <= self.clock():
-            raise ApiError(401, "INVALID_ACCESS_TOKEN", "The access token has expired; refresh it and retry.")
+            raise unauthorized(
+                "INVALID_ACCESS_TOKEN",
+                "The access token has expired; refresh it and retry.",
+                bearer_error="invalid_token",
+            )
         if api_key is not None and record.api_key != api_key:
-            raise ApiError(
-                401, "INVALID_ACCESS_TOKEN", f"Authorization: the access token was issued for another {API_KEY_HEADER}"
+            raise unauthorized(
+                "INVALID_ACCESS_TOKEN",
+                f"Authorization: the access token was issued for another {API_KEY_HEADER}",
+                bearer_error="invalid_token",
             )
         principal = Principal(
             record.user_id, record.api_key, record.client_id, expand_scopes(record.scope.split(), self.known_scopes)
@@ -249,11 +269,29 @@ class AuthService:
     def require_scopes(self, principal: Principal, required: Iterable[str]) -> None:
         missing = [scope for scope in required if scope not in principal.scopes]
         if missing:
-            raise ApiError(
-                403,
-                "INSUFFICIENT_SCOPE",
-                f"scope: this operation needs {' and '.join(missing)}, which the access token lacks",
-            )
+            raise insufficient_scope(missing, "this operation needs")
+
+
+def insufficient_scope(missing: list[str], needed_by: str) -> ApiError:
+    """A 403 INSUFFICIENT_SCOPE naming the missing scopes, with its RFC 6750 section 3.1 challenge."""
+    message = f"scope: {needed_by} {' and '.join(missing)}, which the access token lacks"
+    challenge = _bearer_challenge("insufficient_scope", message) + f', scope="{" ".join(missing)}"'
+    return ApiError(403, "INSUFFICIENT_SCOPE", message, {"WWW-Authenticate": challenge})
+
+
+def unauthorized(code: str, message: str, *, bearer_error: str | None = "invalid_request") -> ApiError:
+    """A 401 with its RFC 6750 section 3 challenge, so that generic OAuth clients can tell why (``bearer_error``
+    None: no credentials were sent, and the challenge carries no error)."""
+    return ApiError(401, code, message, {"WWW-Authenticate": _bearer_challenge(bearer_error, message)})
+
+
+def _bearer_challenge(error: str | None, description: str) -> str:
+    challenge = f'Bearer realm="{REALM}"'
+    if error is None:
+        return challenge
+    # A quoted-string may not hold a double quote or a backslash unescaped; the messages never need them.
+    text = description.replace("\\", "").replace('"', "'")
+    return f'{challenge}, error="{error}", error_description="{text}"'
 
 
 def _remember(memory: dict[_K, _V], key: _K, value: _V) -> None:

@@ -40,9 +40,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator import specfile
 from amazon_music_emulator.auth import Principal
-from amazon_music_emulator.errors import install_error_handlers
+from amazon_music_emulator.bodies import PARSED_BODY_KEY, declared_length
+from amazon_music_emulator.errors import ApiError, install_error_handlers
 from amazon_music_emulator.handlers import HANDLERS, Handler, HandlerRequest
 from amazon_music_emulator.security import PRINCIPAL_KEY, SECURITY_MAP
+from amazon_music_emulator.security_headers import SecureDocs
 from amazon_music_emulator.state import state_of
 from amazon_music_emulator.validation import VALIDATOR_MAP, PrecompiledRequestValidationMiddleware
 
@@ -96,11 +98,26 @@ def _query_defaults(spec: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return defaults
 
 
+def _body_operations(spec: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(
+        operation["operationId"]
+        for path_item in spec["paths"].values()
+        for method, operation in path_item.items()
+        if method != "parameters" and "requestBody" in operation
+    )
+
+
 class Dispatcher:
     """The innermost ASGI app: the handler of the operation connexion routed to, its result as JSON."""
 
-    def __init__(self, handlers: Mapping[str, Handler], query_defaults: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        query_defaults: Mapping[str, Mapping[str, str]],
+        body_operations: frozenset[str] = frozenset(),
+    ) -> None:
         self.handlers = dict(handlers)
+        self.body_operations = body_operations  # the operationIds whose spec declares a request body
         self.query_defaults = {key: dict(value) for key, value in query_defaults.items()}
         self._queries: dict[tuple[str, bytes], dict[str, str]] = {}
 
@@ -117,9 +134,11 @@ class Dispatcher:
             raise HTTPException(status_code=404)  # rendered in the error shape by errors.install_error_handlers
         principal: Principal = token_info["lwa"][PRINCIPAL_KEY]
         query = self._query(operation_id, scope.get("query_string", b""))
-        body = None
-        if scope["method"] in ("PUT", "POST", "PATCH"):
-            body = await _read_json(receive)
+        if operation_id in self.body_operations:
+            body = scope.get(PARSED_BODY_KEY)  # decoded and validated by the body validator (validation.py)
+        else:
+            _refuse_body(scope)
+            body = None
         request = HandlerRequest(state_of(scope), principal, scope.get("path_params", {}), query, body)
         payload = orjson.dumps(self.handlers[operation_id](request))
         headers = [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
@@ -140,15 +159,11 @@ class Dispatcher:
         return dict(query)  # the handler's own copy
 
 
-async def _read_json(receive: Receive) -> Any:
-    chunks = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    raw = b"".join(chunks)
-    return orjson.loads(raw) if raw else None  # already validated by connexion
+def _refuse_body(scope: Scope) -> None:
+    """ApiError 400 when a request carries a body its operation does not take (nothing of it is read)."""
+    has_body = (declared_length(scope) or 0) > 0 or any(name == b"transfer-encoding" for name, _ in scope["headers"])
+    if has_body:
+        raise ApiError.bad_request("body", f"{scope['method']} {scope['path']} takes no request body")
 
 
 # A route is a pure function of (method, path, root_path); memoised up to this many, then the memo starts over.
@@ -215,7 +230,7 @@ class SpecStack:
 
     def __init__(self, api: ConnexionMiddleware, docs: ConnexionMiddleware) -> None:
         self.api = api
-        self.docs = docs
+        self.docs = SecureDocs(docs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -245,7 +260,7 @@ def connexion_stack(validate_responses: bool) -> SpecStack:
     if validate_responses:
         middlewares.append(ResponseValidationMiddleware)
     api = ConnexionMiddleware(
-        Dispatcher(HANDLERS, _query_defaults(spec)),
+        Dispatcher(HANDLERS, _query_defaults(spec), _body_operations(spec)),
         import_name=__name__,
         middlewares=middlewares,
         resolver=Resolver(function_resolver=_resolve_handler),

@@ -11,13 +11,23 @@ one write, at the end of that step. Nothing else changes: the same parser, flow 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import socket
+from pathlib import Path
 from typing import Any, cast
 
 import click
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["HTTP_PROTOCOL", "CoalescingHttpToolsProtocol", "CoalescingTransport", "listen"]
+__all__ = [
+    "HTTP_PROTOCOL",
+    "CoalescingHttpToolsProtocol",
+    "CoalescingTransport",
+    "claim_database",
+    "listen",
+    "share_database",
+]
 
 # uvicorn's ``http`` setting, as an import string so that worker processes (spawned, not forked) can load it.
 HTTP_PROTOCOL = "amazon_music_emulator.serving:CoalescingHttpToolsProtocol"
@@ -77,3 +87,27 @@ def listen(host: str, port: int, backlog: int) -> tuple[socket.socket, str]:
     sock.listen(backlog)
     shown_host = host if family == socket.AF_INET else f"[{host}]"
     return sock, f"http://{shown_host}:{sock.getsockname()[1]}"
+
+
+def claim_database(db: Path, *, reset: bool) -> int:
+    """Mark ``db`` as served by this process for as long as it lives (a lock on ``<db>.lock``); the lock's descriptor.
+
+    Emulators share a database file at will (a shared lock each), but ``--reset`` empties it, so it needs the file to
+    itself: with another live emulator on it, the reset is refused (ClickException) and nothing is touched.
+    """
+    lock_path = db.with_name(db.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_EX | fcntl.LOCK_NB) if reset else fcntl.LOCK_SH)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise click.ClickException(
+            f"--reset refused: another emulator is serving {db}; stop it first (or serve another --db)"
+        ) from None
+    return descriptor
+
+
+def share_database(descriptor: int) -> None:
+    """After the reset: let other emulators serve the same file again (the exclusive lock becomes a shared one)."""
+    fcntl.flock(descriptor, fcntl.LOCK_SH)

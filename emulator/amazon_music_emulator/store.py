@@ -115,6 +115,13 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_at REAL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+-- Which grant each token descends from (an authorization code, or a mint): a replayed code or refresh token revokes
+-- every token of its family. A table of its own, so that stores made before it keep working.
+CREATE TABLE IF NOT EXISTS token_families (
+    token_hash TEXT PRIMARY KEY,
+    family TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS token_families_by_family ON token_families (family);
 CREATE TABLE IF NOT EXISTS auth_codes (
     code_hash TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
@@ -311,6 +318,7 @@ class Store:
         with self._write() as conn:
             for table in (
                 "auth_codes",
+                "token_families",
                 "tokens",
                 "security_profiles",
                 "library_tracks",
@@ -571,11 +579,15 @@ class Store:
                 ),
             )
 
-    def insert_tokens(self, rows: Iterable[tuple[str, TokenRecord]], *, revoke: str | None = None) -> bool:
-        """Store tokens (by hash); with ``revoke``, first revoke that token, and store nothing if it was not live.
+    def insert_tokens(
+        self, rows: Iterable[tuple[str, TokenRecord]], *, revoke: str | None = None, family: str | None = None
+    ) -> bool:
+        """Store tokens (by hash), of grant ``family`` when given; with ``revoke``, first revoke that token, and store
+        nothing if it was not live.
 
         Revoke-then-insert in one transaction is what makes a refresh single-use under concurrency.
         """
+        rows = list(rows)
         with self._write() as conn:
             if revoke is not None:
                 cursor = conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0", (revoke,))
@@ -588,7 +600,27 @@ class Store:
                     for token_hash, t in rows
                 ],
             )
+            if family is not None:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO token_families VALUES (?, ?)",
+                    [(token_hash, family) for token_hash, _ in rows],
+                )
         return True
+
+    def token_family(self, token_hash: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT family FROM token_families WHERE token_hash = ?", (token_hash,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def revoke_family(self, family: str) -> int:
+        """Revoke every token of a grant family; how many were live."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND token_hash IN "
+                "(SELECT token_hash FROM token_families WHERE family = ?)",
+                (family,),
+            )
+        return int(cursor.rowcount)
 
     def get_token(self, token_hash: str) -> TokenRecord | None:
         with self._lock:

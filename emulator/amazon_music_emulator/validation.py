@@ -11,7 +11,6 @@ the query string and the path parameters, so its outcome (pass, or the 400 it ra
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,9 +25,9 @@ from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from amazon_music_emulator.bodies import PARSED_BODY_KEY, declared_length, decode_json
 from amazon_music_emulator.errors import ApiError
 
 __all__ = [
@@ -177,7 +176,7 @@ class FieldNamingBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         return _validator(self._schema)
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        if self._required and not int(Headers(scope=scope).get("content-length", 0) or 0):
+        if self._required and not declared_length(scope):
             raise ApiError.bad_request("body", "is required (a JSON object)")
         result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
         return result
@@ -186,14 +185,9 @@ class FieldNamingBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
             return None
-        try:
-            return json.loads(raw.decode(self._encoding))
-        except UnicodeDecodeError:
-            raise ApiError.bad_request("body", f"is not {self._encoding} text") from None
-        except json.JSONDecodeError as exc:
-            raise ApiError.bad_request(
-                "body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-            ) from None
+        body = decode_json(raw)
+        scope[PARSED_BODY_KEY] = body  # the dispatcher hands this to the handler instead of decoding the body again
+        return body
 
     def _validate(self, body: Any) -> None:
         if body is None and not self._nullable:

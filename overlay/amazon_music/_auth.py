@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ._errors import APIConnectionError, APITimeoutError, ConfigurationError, TokenError
+from ._plain_http import allows_insecure_http, refuse_plain_http
 from ._tokens import TokenSet, TokenStore
 
 if TYPE_CHECKING:
@@ -68,14 +69,17 @@ def _region_url(table: dict[str, str], region: str, argument: str = "region") ->
 
 
 class StaticToken(httpx.Auth):
-    """Sends one access token as ``Authorization: Bearer``; it is never renewed."""
+    """Sends one access token as ``Authorization: Bearer``; it is never renewed. Over plain http only to this
+    machine, unless ``allow_insecure_http`` (see _plain_http.py)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *, allow_insecure_http: bool | None = None) -> None:
         if not isinstance(token, str) or not token:
             raise ConfigurationError("token: an access token is required")
         self._header = f"Bearer {token}"
+        self.allow_insecure_http = allows_insecure_http(allow_insecure_http)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        refuse_plain_http(request.url, "base_url", allow=self.allow_insecure_http)
         request.headers["Authorization"] = self._header
         yield request
 
@@ -90,6 +94,7 @@ class LWAAuth(httpx.Auth):
     every refresh is saved back to ``store``. ``refresh_margin`` is how many seconds before expiry to renew.
     Use with asyncio (the async lock is asyncio's); one instance may serve sync and async clients at once, but a sync
     call made on an event loop's own thread waits for that loop's refresh and so blocks it: use the async client there.
+    Tokens and the client secret go over plain http only to this machine, unless ``allow_insecure_http``.
     """
 
     def __init__(
@@ -105,12 +110,15 @@ class LWAAuth(httpx.Auth):
         store: TokenStore | None = None,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.time,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         if not isinstance(client_id, str) or not client_id:
             raise ConfigurationError("client_id: the security profile's client ID is required")
         self.client_id = client_id
         self._client_secret = client_secret or None
         self.token_url = token_url or _region_url(LWA_TOKEN_URLS, region)
+        self.allow_insecure_http = allows_insecure_http(allow_insecure_http)
+        refuse_plain_http(self.token_url, "token_url", allow=self.allow_insecure_http)
         self.refresh_margin = refresh_margin
         self._clock = clock
         self._store = store
@@ -180,6 +188,7 @@ class LWAAuth(httpx.Auth):
             self._store.save(tokens)
 
     def _authorize(self, request: httpx.Request) -> str | None:
+        refuse_plain_http(request.url, "base_url", allow=self.allow_insecure_http)
         token = self._tokens.access_token
         if token:
             request.headers["Authorization"] = f"Bearer {token}"
@@ -372,9 +381,11 @@ def exchange_code(
     region: str = "NA",
     http_client: httpx.Client | None = None,
     clock: Callable[[], float] = time.time,
+    allow_insecure_http: bool | None = None,
 ) -> TokenSet:
     """Trade an authorization code for tokens (without a client_secret, LWA gives no refresh token)."""
     url, form = _code_request(code, client_id, redirect_uri, code_verifier, client_secret, token_url, region)
+    refuse_plain_http(url, "token_url", allow=allows_insecure_http(allow_insecure_http))
     client = http_client or httpx.Client(timeout=_DEFAULT_TIMEOUT)
     request = None
     try:
@@ -401,9 +412,11 @@ async def async_exchange_code(
     region: str = "NA",
     http_client: httpx.AsyncClient | None = None,
     clock: Callable[[], float] = time.time,
+    allow_insecure_http: bool | None = None,
 ) -> TokenSet:
     """The async twin of exchange_code."""
     url, form = _code_request(code, client_id, redirect_uri, code_verifier, client_secret, token_url, region)
+    refuse_plain_http(url, "token_url", allow=allows_insecure_http(allow_insecure_http))
     client = http_client or httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
     request = None
     try:

@@ -6,7 +6,7 @@ and connect and read failures. Waits without a Retry-After are exponential backo
 operations are all idempotent, so every request is safe to repeat.
 
 Each attempt is logged at DEBUG on the "amazon_music" logger (method, path, status, duration), and so is each retry
-decision; the request headers ride along as ``extra`` with Authorization shown as [secure].
+decision; the request headers ride along as ``extra`` with Authorization and x-api-key shown as [secure].
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ _RETRYABLE_ERRORS = (
 )
 # the Retry-After the policy read (on its clock), handed to the error a 429 becomes
 RETRY_AFTER_EXTENSION = "amazon_music.retry_after"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 
 
 def is_retryable_status(status: int) -> bool:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from asgi_bridge import SyncASGITransport  # noqa: E402
 
-EMULATOR_URL = "http://emulator.test"
+EMULATOR_URL = "http://emulator.test.invalid"  # .invalid: in-process, never a network host (plain http allowed)
 TOKEN_URL = f"{EMULATOR_URL}/auth/o2/token"
 
 

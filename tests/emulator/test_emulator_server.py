@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from emulator_support import assert_error
-from live_server import serve
+from live_server import COMMAND, running_serve, serve
 
 from amazon_music_emulator import (
     DEMO_API_KEY,
@@ -67,6 +64,7 @@ def test_a_session_over_http(live: tuple[EmulatorApp, str]) -> None:
         assert_error(http.get("/v1/me", headers={"Authorization": "Basic x"}), 401, "INVALID_AUTH_TYPE")
         head = http.head("/v1/me")
         assert head.status_code == 200 and head.content == b""
+        assert "server" not in me.headers  # the server does not name itself
 
 
 def test_faults_over_http(live: tuple[EmulatorApp, str]) -> None:
@@ -107,39 +105,10 @@ def test_login_with_amazon_over_http(live: tuple[EmulatorApp, str]) -> None:
             auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
         )
     assert tokens.status_code == 200, tokens.text
-    assert set(tokens.json()) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(tokens.json()) == {"access_token", "refresh_token", "token_type", "expires_in", "scope"}
 
 
 # -- the command ---------------------------------------------------------------------------------------------------
-
-COMMAND = [sys.executable, "-m", "amazon_music_emulator"]
-
-
-@contextmanager
-def running_serve(db: Path, *extra: str) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", "0", "--db", str(db), "--quiet", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    banner: dict[str, str] = {}
-    try:
-        for line in process.stdout:
-            if match := re.match(r"\s+(base URL|x-api-key|Authorization)\s+(?:Bearer )?(\S+)", line):
-                banner[match.group(1)] = match.group(2)
-            if line.startswith("  curl "):
-                break
-        assert set(banner) == {"base URL", "x-api-key", "Authorization"}, banner
-        yield banner
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_serve_prints_working_credentials_and_keeps_state_across_restarts(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def test_logs_of_a_refresh_and_a_401_hold_no_secret(api: respx.MockRouter, debug
         assert_clean(text)
 
 
-def test_request_headers_in_the_log_show_authorization_as_secure(
+def test_request_headers_in_the_log_show_authorization_and_the_api_key_as_secure(
     api: respx.MockRouter, debug_log: pytest.LogCaptureFixture
 ) -> None:
     api.get("/v1/me").respond(200, json={"data": {"user": {"id": "abc"}}})
@@ -152,9 +152,10 @@ def test_request_headers_in_the_log_show_authorization_as_secure(
     assert records
     headers = records[0].request_headers
     assert headers["authorization"] == "[secure]"
-    assert headers["x-api-key"] == API_KEY
+    assert headers["x-api-key"] == "[secure]"
     for text in record_texts(debug_log):
         assert_clean(text)
+        assert API_KEY not in text
 
 
 def test_the_log_says_method_path_status_duration_and_retry_decisions(

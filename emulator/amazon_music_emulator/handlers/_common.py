@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from amazon_music_emulator.access import require_lists_access
 from amazon_music_emulator.auth import Principal
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.state import EmulatorState
@@ -115,21 +116,24 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def current_user(request: HandlerRequest) -> UserRecord:
+def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
+    """The user the token speaks for; with ``lists``, checked by the one rule for reading a user's lists."""
     user = request.state.store.get_user(request.principal.user_id)
     if user is None:
         raise ApiError(403, "AUTH_NO_MUSIC_ACCOUNT_FOUND", "No Amazon Music account was found for this customer.")
+    if lists:
+        require_lists_access(request.principal, user.id, user.visibility)
     return user
 
 
 def target_user(request: HandlerRequest, *, lists: bool) -> UserRecord:
-    """The user named by the path; with ``lists``, refuse a PRIVATE user's lists to anyone but that user."""
+    """The user named by the path; with ``lists``, checked by the one rule for reading a user's lists."""
     user_id = request.path["id"]
     user = request.state.store.get_user(user_id)
     if user is None:
         raise ApiError.not_found("id", f"no user {user_id}")
-    if lists and user.visibility == "PRIVATE" and user.id != request.principal.user_id:
-        raise ApiError(403, "PRIVATE_USER", f"id: user {user_id} is PRIVATE; their lists are visible to them only")
+    if lists:
+        require_lists_access(request.principal, user.id, user.visibility)
     return user
 
 

@@ -36,10 +36,13 @@ class ListingRoute:
     listing: Listing  # a key of store.LISTINGS
     ids: str | None = None  # the query parameter that keeps only the given items
     owner_fields: tuple[str, ...] = FULL
+    follows: bool = True  # a list of follows: the one scope rule for a user's lists (access.py) holds on either route
 
 
 ROUTES: dict[str, ListingRoute] = {
-    "getCurrentUserLibraryTracks": ListingRoute("library_tracks", ids="trackIds", owner_fields=ID_ONLY),
+    "getCurrentUserLibraryTracks": ListingRoute(
+        "library_tracks", ids="trackIds", owner_fields=ID_ONLY, follows=False
+    ),
     "getCurrentUserFollowers": ListingRoute("followers"),
     "getCurrentUserFollowedUsers": ListingRoute("followed_users"),
     "getCurrentUserFollowedPlaylists": ListingRoute("followed_playlists", ids="playlistIds"),
@@ -70,10 +73,10 @@ def _handler(operation_id: str, route: ListingRoute, keys: dict[str, str]) -> Ha
         raise ValueError(f"{operation_id}: not a listing of the spec under data.user; give it a handler of its own")
     key = keys[operation_id]
     render = RENDERERS[LISTINGS[route.listing].item_kind]
-    listing, ids, fields = route.listing, route.ids, route.owner_fields
+    listing, ids, fields, follows = route.listing, route.ids, route.owner_fields, route.follows
 
     def handle(request: HandlerRequest) -> dict[str, Any]:
-        user = target_user(request, lists=True) if "id" in request.path else current_user(request)
+        user = target_user(request, lists=follows) if "id" in request.path else current_user(request, lists=follows)
         page = listing_page(request, listing, user.id, render, ids_parameter=ids)
         owner = user_ref(user.id, user.name)
         return {"data": {"user": {**{field: owner[field] for field in fields}, key: page}}}

@@ -30,7 +30,9 @@ class LoopbackServer:
         self._socket.bind(("127.0.0.1", 0))
         self._socket.listen(128)
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, http=http, log_level="warning", access_log=False, lifespan=lifespan)
+        config = uvicorn.Config(
+            app, http=http, log_level="warning", access_log=False, lifespan=lifespan, server_header=False
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, name=name, daemon=True
