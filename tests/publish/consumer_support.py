@@ -88,9 +88,12 @@ def wait_until_listening(url: str, process: subprocess.Popen[bytes], log: Path) 
 
 
 def spec_before_1_2(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with NullValue spelled as in spec 1.1.0 (`type: string`, `nullable: true`, `enum: [null]`)."""
+    """The document with PlaybackVisibility's null spelled as in spec 1.1.0: a NullValue schema with `type: string`,
+    `nullable: true` and `enum: [null]`."""
     old = copy.deepcopy(document)
-    old["components"]["schemas"]["NullValue"] = {
+    schemas = old["components"]["schemas"]
+    schemas["PlaybackVisibility"]["anyOf"][1] = {"$ref": "#/components/schemas/NullValue"}
+    schemas["NullValue"] = {
         "description": "JSON null, spelled for OpenAPI 3.0 validators that check `enum` before `nullable`.",
         "type": "string",
         "nullable": True,

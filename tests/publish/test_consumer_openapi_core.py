@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -116,10 +115,19 @@ def test_openapi_core_finds_no_mismatch_in_a_full_walk(
         (404, {"error": {"status": 404, "code": "NOT_FOUND", "message": "status is a string"}}),
     ],
 )
-def test_openapi_core_reports_a_planted_wrong_answer(
-    bundle_json: dict[str, Any], tmp_path: Path, status: int, body: dict[str, Any]
-) -> None:
+def test_openapi_core_reports_a_planted_wrong_answer(bundle_json: dict[str, Any], status: int, body: Any) -> None:
     openapi = _validator(bundle_json, "http://127.0.0.1:9")
     request = httpx.Request("GET", "http://127.0.0.1:9/v1/me", headers={"x-api-key": "k", "authorization": "Bearer t"})
     response = httpx.Response(status, json=body, request=request)
     assert _problems(openapi, response, request_too=False) != []
+
+
+@pytest.mark.parametrize("playback_visibility", ["PUBLIC", "PRIVATE", None])
+def test_openapi_core_accepts_every_playback_visibility_the_spec_means(
+    bundle_json: dict[str, Any], playback_visibility: str | None
+) -> None:
+    openapi = _validator(bundle_json, "http://127.0.0.1:9")
+    request = httpx.Request("GET", "http://127.0.0.1:9/v1/me", headers={"x-api-key": "k", "authorization": "Bearer t"})
+    user = {"id": "zqll6htnhyb2welrqsrtrhdvaa", "playbackVisibility": playback_visibility}
+    response = httpx.Response(200, json={"data": {"user": user}}, request=request)
+    assert _problems(openapi, response, request_too=False) == []

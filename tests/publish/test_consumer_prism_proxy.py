@@ -1,8 +1,8 @@
 """Consumer matrix, row 1: Prism (`prism proxy --errors`, project-local in tools/npm) validating answers in front of
 an upstream. In front of the emulator, a walk of every operation reports no violation; in front of a stub upstream
 that answers every operation with a planted wrong body, every operation is reported, proving validation is on for
-each. With NullValue spelled as in spec 1.1.0 (`type` + `nullable` + `enum: [null]`), Prism refused the schemas
-that reach it and let planted answers through unreported: the last test shows that failure on a copy built here."""
+each. With PlaybackVisibility's null spelled as in spec 1.1.0 (`type` + `nullable` + `enum: [null]`), Prism refused
+every schema that reaches it and let planted answers through: the last test shows that failure on a copy built here."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def prisms(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Prism]]:
     """Three Prism proxies, started together (each takes seconds to start): the bundle in front of the emulator and
-    in front of the stub, and the 1.1.0 spelling of NullValue in front of the stub."""
+    in front of the stub, and the 1.1.0 spelling of the null in front of the stub."""
     tmp = tmp_path_factory.mktemp("prism")
     bundle = published / "spec" / f"{SPEC_NAME}.yaml"
     old = tmp / "nullable-enum.yaml"
