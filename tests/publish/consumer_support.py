@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from publish_support import NPM_BIN, ROOT, operations
+from publish_support import NPM_BIN, ROOT, SPEC_NAME, operations
 
 CONTRACT_TESTS = ROOT / "tests" / "contract"
 if str(CONTRACT_TESTS) not in sys.path:
@@ -29,9 +30,11 @@ __all__ = [
     "TRAFFIC",
     "RunningEmulator",
     "Tool",
+    "compile_typescript",
     "credentials",
     "free_port",
     "listings",
+    "node",
     "operation_of",
     "pages",
     "run",
@@ -72,6 +75,41 @@ def run(*command: str | Path, cwd: Path = ROOT, timeout: float = 300.0) -> Tool:
         timeout=timeout,
     )
     return Tool(done.returncode, done.stdout)
+
+
+def compile_typescript(bundle: Path, sources: list[Path], out: Path, extra_paths: dict[str, list[str]]) -> Path:
+    """openapi-typescript types of bundle, then `tsc --strict` of sources into out as CommonJS; returns out."""
+    types = out / f"{SPEC_NAME}.d.ts"
+    out.mkdir(parents=True, exist_ok=True)
+    generated = run(NPM_BIN / "openapi-typescript", bundle, "-o", types)
+    assert generated.returncode == 0, generated.output
+    config = out / "tsconfig.json"
+    options = {
+        "target": "ES2022",
+        "module": "CommonJS",
+        "moduleResolution": "Node10",
+        "lib": ["ES2022", "DOM"],
+        "types": [],
+        "strict": True,
+        "esModuleInterop": True,
+        "skipLibCheck": True,
+        "outDir": str(out / "js"),
+        # Bare imports (openapi-fetch) resolve from the project-local npm install.
+        "baseUrl": str(ROOT / "tools" / "npm" / "node_modules"),
+        "paths": {SPEC_NAME: [str(types)], **extra_paths},
+    }
+    config.write_text(json.dumps({"compilerOptions": options, "files": [*map(str, sources)]}), encoding="utf-8")
+    compiled = run(NPM_BIN / "tsc", "-p", config)
+    assert compiled.returncode == 0, compiled.output
+    return out / "js"
+
+
+def node(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """node runs script with the project-local npm packages resolvable (NODE_PATH)."""
+    env = {**os.environ, "NODE_PATH": str(ROOT / "tools" / "npm" / "node_modules")}
+    return subprocess.run(
+        ["node", str(script), *args], capture_output=True, text=True, check=False, env=env, timeout=300
+    )
 
 
 def wait_until_listening(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

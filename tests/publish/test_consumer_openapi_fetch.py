@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from consumer_support import NPM_BIN, RunningEmulator, listings, run
-from publish_support import ROOT, SPEC_NAME
+from consumer_support import RunningEmulator, compile_typescript, listings, node
+from publish_support import SPEC_NAME
 
 from amazon_music import AmazonMusic, Paginator
 
@@ -22,41 +20,6 @@ pytestmark = pytest.mark.xdist_group("consumer-openapi-fetch")
 PROGRAM = Path(__file__).parent / "typescript" / "walk_listings.ts"
 DEMO_USER = "zqll6htnhyb2welrqsrtrhdvaa"
 PAGE_SIZE = 10
-
-
-def compile_typescript(bundle: Path, sources: list[Path], out: Path, extra_paths: dict[str, list[str]]) -> Path:
-    """openapi-typescript types of bundle, then `tsc --strict` of sources into out as CommonJS; returns out."""
-    types = out / f"{SPEC_NAME}.d.ts"
-    out.mkdir(parents=True, exist_ok=True)
-    generated = run(NPM_BIN / "openapi-typescript", bundle, "-o", types)
-    assert generated.returncode == 0, generated.output
-    config = out / "tsconfig.json"
-    options = {
-        "target": "ES2022",
-        "module": "CommonJS",
-        "moduleResolution": "Node10",
-        "lib": ["ES2022", "DOM"],
-        "types": [],
-        "strict": True,
-        "esModuleInterop": True,
-        "skipLibCheck": True,
-        "outDir": str(out / "js"),
-        # Bare imports (openapi-fetch) resolve from the project-local npm install.
-        "baseUrl": str(ROOT / "tools" / "npm" / "node_modules"),
-        "paths": {SPEC_NAME: [str(types)], **extra_paths},
-    }
-    config.write_text(json.dumps({"compilerOptions": options, "files": [*map(str, sources)]}), encoding="utf-8")
-    compiled = run(NPM_BIN / "tsc", "-p", config)
-    assert compiled.returncode == 0, compiled.output
-    return out / "js"
-
-
-def node(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """node runs script with the project-local npm packages resolvable (NODE_PATH)."""
-    env = {**os.environ, "NODE_PATH": str(ROOT / "tools" / "npm" / "node_modules")}
-    return subprocess.run(
-        ["node", str(script), *args], capture_output=True, text=True, check=False, env=env, timeout=300
-    )
 
 
 def _python_method(operation_id: str, path: str) -> Any:
