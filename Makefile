@@ -103,9 +103,8 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-# --dist loadgroup: each consumer-matrix module (xdist_group) runs in one worker, so its tools start once.
 test: install browser java lint-spec check-generated check-errata lint typecheck publish-spec
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
 clean:

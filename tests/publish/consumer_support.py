@@ -77,12 +77,16 @@ def run(*command: str | Path, cwd: Path = ROOT, timeout: float = 300.0) -> Tool:
     return Tool(done.returncode, done.stdout)
 
 
-def compile_typescript(bundle: Path, sources: list[Path], out: Path, extra_paths: dict[str, list[str]]) -> Path:
-    """openapi-typescript types of bundle, then `tsc --strict` of sources into out as CommonJS; returns out."""
-    types = out / f"{SPEC_NAME}.d.ts"
+def compile_typescript(sources: list[Path], out: Path, *, types_of: Path | None = None) -> Path:
+    """`tsc --strict` of sources into out/js as CommonJS (returned); with types_of, openapi-typescript's types of that
+    bundle first, importable as the spec's name."""
     out.mkdir(parents=True, exist_ok=True)
-    generated = run(NPM_BIN / "openapi-typescript", bundle, "-o", types)
-    assert generated.returncode == 0, generated.output
+    paths = {}
+    if types_of is not None:
+        types = out / f"{SPEC_NAME}.d.ts"
+        generated = run(NPM_BIN / "openapi-typescript", types_of, "-o", types)
+        assert generated.returncode == 0, generated.output
+        paths[SPEC_NAME] = [str(types)]
     config = out / "tsconfig.json"
     options = {
         "target": "ES2022",
@@ -96,7 +100,7 @@ def compile_typescript(bundle: Path, sources: list[Path], out: Path, extra_paths
         "outDir": str(out / "js"),
         # Bare imports (openapi-fetch) resolve from the project-local npm install.
         "baseUrl": str(ROOT / "tools" / "npm" / "node_modules"),
-        "paths": {SPEC_NAME: [str(types)], **extra_paths},
+        "paths": paths,
     }
     config.write_text(json.dumps({"compilerOptions": options, "files": [*map(str, sources)]}), encoding="utf-8")
     compiled = run(NPM_BIN / "tsc", "-p", config)
@@ -188,11 +192,12 @@ def walk(client: httpx.Client, document: dict[str, Any], headers: dict[str, str]
     """TRAFFIC (every operation, successes and documented errors), then every page of every listing it reaches."""
     answers = []
     paged: dict[str, str] = {}
+    paged_operations = listings(document)
     for method, target, body, authenticated in TRAFFIC:
         response = client.request(method, target, json=body, headers=headers if authenticated else {})
         answers.append(response)
         operation_id = operation_of(document, method, target)
-        if response.status_code == 200 and operation_id in listings(document) and "Ids=" not in target:
+        if response.status_code == 200 and operation_id in paged_operations and "Ids=" not in target:
             paged.setdefault(operation_id, target)
     for target in paged.values():
         answer = client.get(target, headers=headers)

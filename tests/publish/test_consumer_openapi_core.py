@@ -17,11 +17,8 @@ from openapi_core.datatypes import RequestParameters
 from publish_support import operations
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-pytestmark = [
-    pytest.mark.xdist_group("consumer-openapi-core"),
-    # openapi-core checks the API key but has no oauth2 support: it says so once per request.
-    pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning"),
-]
+# openapi-core checks the API key but has no oauth2 support: it says so once per request.
+pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
 
 class OpenAPIRequest:

@@ -9,13 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from consumer_support import RunningEmulator, compile_typescript, listings, node
 from publish_support import SPEC_NAME
 
 from amazon_music import AmazonMusic, Paginator
-
-pytestmark = pytest.mark.xdist_group("consumer-openapi-fetch")
 
 PROGRAM = Path(__file__).parent / "typescript" / "walk_listings.ts"
 DEMO_USER = "zqll6htnhyb2welrqsrtrhdvaa"
@@ -45,7 +42,7 @@ def test_openapi_fetch_walks_every_listing_like_the_python_client(
             for operation_id, path in paged.items()
         ],
     }
-    js = compile_typescript(published / "spec" / f"{SPEC_NAME}.yaml", [PROGRAM], tmp_path, {})
+    js = compile_typescript([PROGRAM], tmp_path, types_of=published / "spec" / f"{SPEC_NAME}.yaml")
     walked = node(js / f"{PROGRAM.stem}.js", json.dumps(walk))
     assert walked.returncode == 0, walked.stderr
     typescript_counts = json.loads(walked.stdout)

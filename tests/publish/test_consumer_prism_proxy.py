@@ -31,8 +31,6 @@ from consumer_support import (
 )
 from publish_support import SPEC_NAME, operations
 
-pytestmark = pytest.mark.xdist_group("consumer-prism")
-
 PLANTED = b'{"nope": 1}'
 PRISM_CREDENTIALS = {"x-api-key": "prism-api-key", "Authorization": "Bearer Atza|prism-token"}
 
