@@ -40,6 +40,7 @@ help:
 	@echo "make publish-spec     dist/spec/*.yaml|json (bundled, versioned by spec/CHANGELOG.md), dist/docs/index.html"
 	@echo "make check-typescript openapi-typescript types from the bundle; examples/typescript under tsc --strict"
 	@echo "make browser          make sure chromium is installed for the browser checks (apt-get as root)"
+	@echo "make java             make sure a Java runtime is installed for openapi-generator (apt-get as root)"
 	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
 	@echo "make bench            benchmarks, one table and BENCHMARKS.md: client vs raw httpx, parsing, walk, users(ids),"
 	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit (BENCH_*_ARGS)"
@@ -115,7 +116,7 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-test: install browser lint-spec check-generated check-errata lint typecheck publish-spec
+test: install browser java lint-spec check-generated check-errata lint typecheck publish-spec
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ docs-update: install
 # Publishing the spec for other languages (issue 8). The bundle (YAML + JSON, no external $ref, errata appended to
 # descriptions) and the offline Redoc page; tests/publish/ checks both, the page in headless Chromium.
 DIST ?= dist
-.PHONY: publish-spec check-typescript browser
+.PHONY: publish-spec check-typescript browser java
 publish-spec: install
 	$(BIN)/python scripts/publish_spec.py --spec $(SPEC) --out $(DIST)
 
@@ -167,6 +168,11 @@ check-typescript: publish-spec
 # Browser checks need Debian's chromium: installed with apt-get as root, else one line with the command and exit 1.
 browser:
 	@scripts/ensure_chromium.sh
+
+# openapi-generator (the consumer matrix, tests/publish/test_consumer_*.py) needs Java: Debian's default-jre-headless,
+# installed the same way.
+java:
+	@scripts/ensure_java.sh
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fuzzing with schemathesis (issue 6). `make test` already runs the in-process contract suite (tests/contract/).

@@ -1,5 +1,7 @@
 """Hooks for the whole test run. Kept to what must run in the pytest-xdist controller, which loads no conftest below
-this one: the summary of how many schemathesis cases ran per operation (tests/contract/test_schemathesis.py).
+this one: the summary of how many schemathesis cases ran per operation (tests/contract/test_schemathesis.py), and
+the scheduling that keeps each consumer-matrix module (tests/publish/test_consumer_*.py) on one worker, so that its
+tools (Prism, the JVM, the emulator) start once per run.
 
 The contract tests record their counts in ``user_properties`` (keys below, spelled the same there); xdist ships them
 with each report to the controller, where this hook adds them up and prints one line per operation.
@@ -8,9 +10,14 @@ with each report to the controller, where this hook adds them up and prints one 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from _pytest.terminal import TerminalReporter
+from xdist.scheduler import LoadScopeScheduling
+
+# Modules whose tests share costly module-scoped tools: all of a module's tests go to one worker.
+ONE_WORKER_MODULES = "tests/publish/test_consumer_"
 
 CASES_PROPERTY = "schemathesis_cases"
 STATUSES_PROPERTY = "schemathesis_statuses"
@@ -40,3 +47,18 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter, exitstatus: int,
         terminalreporter.write_line(f"{operation:<{width}}  {sum(counts.values()):>6}  ({phases}) -> {answers}")
     total = sum(sum(counts.values()) for counts in per_operation.values())
     terminalreporter.write_line(f"{'total':<{width}}  {total:>6}")
+
+
+class _ConsumerModulesTogether(LoadScopeScheduling):  # type: ignore[misc]
+    """xdist's default (each test its own unit), except that a consumer-matrix module is one unit.
+
+    (`--dist loadgroup` with xdist_group marks would say the same, but with pytest 9 it groups nothing.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return module if module.startswith(ONE_WORKER_MODULES) else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
+    return _ConsumerModulesTogether(config, log) if config.getoption("dist") == "load" else None

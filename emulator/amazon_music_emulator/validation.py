@@ -2,7 +2,8 @@
 
 connexion's own validators report "500 is greater than the maximum of 100" without saying which parameter, and
 build a JSON Schema validator per parameter per request. These subclasses compile each schema once and raise
-``ApiError`` 400 BAD_REQUEST with ``<field>: <problem>`` messages. Unknown query parameters are refused (strict).
+``ApiError`` 400 BAD_REQUEST with ``<field>: <problem>`` messages. Unknown query parameters are refused, and so is
+a single-valued one given twice (strict; both recorded in the spec's info description and x-doc-errata).
 
 connexion's request validation middleware also builds a URI parser and a parameter validator for every request;
 ``PrecompiledRequestValidationMiddleware`` builds them once per operation. A parameter check is a pure function of
@@ -11,8 +12,11 @@ the query string and the path parameters, so its outcome (pass, or the 400 it ra
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
@@ -107,7 +111,7 @@ def describe_error(error: ValidationError, field: str, schema: dict[str, Any]) -
 
 
 class FieldNamingParameterValidator(ParameterValidator):  # type: ignore[misc]
-    """Path and query parameters, checked against the spec; unknown query parameters refused."""
+    """Path and query parameters, checked against the spec; unknown or repeated query parameters refused."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +147,14 @@ class FieldNamingParameterValidator(ParameterValidator):  # type: ignore[misc]
             if extra:
                 known = ", ".join(p["name"] for p in self.parameters.get("query", [])) or "none"
                 raise ApiError.bad_request(extra[0], f"is not a query parameter of this operation (it takes: {known})")
+        # connexion's parsed query keeps the last of repeated values; the raw query string still has them all.
+        names = Counter(name for name, _ in parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True))
+        for param in self.parameters.get("query", []):
+            given = names[param["name"]]
+            if given > 1 and param.get("schema", {}).get("type") != "array":
+                raise ApiError.bad_request(
+                    param["name"], f"is given {given} times; it takes one value (a list goes comma-separated in one)"
+                )
         for location, source in (("path", request.path_params), ("query", request.query_params)):
             for param in self.parameters.get(location, []):
                 key = param["name"].replace("-", "_") if location == "path" else param["name"]

@@ -60,3 +60,41 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+DEMO = "zqll6htnhyb2welrqsrtrhdvaa"
+JANE = "uj7wxenmftr26zlg7eo4maa744"
+PRIVATE = "k35wo4lm34masdsadevrs7a"
+COLDPLAY = "B000QKGN8W"
+
+# Every operation once or more, successes and the documented errors; (method, target, body, with credentials).
+# Also the walk of the consumer matrix (tests/publish/test_consumer_*.py).
+TRAFFIC: list[tuple[str, str, dict[str, str] | None, bool]] = [
+    ("GET", "/v1/me", None, True),
+    ("PUT", "/v1/me", {"name": "Tony Starked", "visibility": "PUBLIC", "playbackVisibility": "PRIVATE"}, True),
+    ("GET", "/v1/me/library/tracks?limit=3", None, True),
+    ("GET", "/v1/me/library/tracks?trackIds=B07B62ZK5S,B06VWVWDDH", None, True),
+    ("GET", "/v1/me/followers?limit=2", None, True),
+    ("GET", "/v1/me/followed/users?limit=100", None, True),
+    ("GET", "/v1/me/followed/playlists?limit=7", None, True),
+    ("GET", "/v1/me/followed/podcasts/shows", None, True),
+    ("PUT", f"/v1/me/followed/artists/{COLDPLAY}", None, True),
+    ("DELETE", f"/v1/me/followed/artists/{COLDPLAY}", None, True),
+    ("PUT", f"/v1/me/followed/users/{JANE}", None, True),
+    ("DELETE", f"/v1/me/followed/users/{JANE}", None, True),
+    ("GET", f"/v1/users/{JANE}", None, True),
+    ("GET", f"/v1/users?ids={JANE},{DEMO},{JANE}", None, True),
+    ("GET", f"/v1/users/{DEMO}/followers?limit=5", None, True),
+    ("GET", f"/v1/users/{DEMO}/followed/users", None, True),
+    ("GET", f"/v1/users/{DEMO}/followed/artists?limit=3", None, True),
+    ("GET", f"/v1/users/{DEMO}/followed/podcasts/shows?limit=36", None, True),
+    # The errors the spec documents, in their shape.
+    ("GET", "/v1/me", None, False),  # 401
+    ("GET", "/v1/me/followers?limit=500", None, True),  # 400
+    ("GET", "/v1/me/followers?cursor=forged", None, True),  # 400
+    ("GET", f"/v1/users/{PRIVATE}/followers", None, True),  # 403
+    ("GET", "/v1/users/nosuchuser0000000000000000", None, True),  # 404
+    ("PUT", "/v1/me/followed/artists/B000000000", None, True),  # 404
+    ("PUT", f"/v1/me/followed/users/{DEMO}", None, True),  # 400: following yourself
+    ("PUT", "/v1/me", {"name": "x"}, True),  # 400: fields missing
+]

@@ -5,10 +5,13 @@ before the test modules import from them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from consumer_support import RunningEmulator
+from contract_support import start_emulator, stop
 from publish_support import CHANGELOG_PATH, SPEC_NAME, SPEC_PATH, run_publish
 
 
@@ -24,3 +27,13 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bundle_json(published: Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((published / "spec" / f"{SPEC_NAME}.json").read_text(encoding="utf-8"))
     return document
+
+
+@pytest.fixture(scope="module")
+def consumer_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """The emulator served by its command line on a free port, for one consumer-matrix module."""
+    emulator, process = start_emulator(tmp_path_factory.mktemp("emulator"))
+    try:
+        yield emulator
+    finally:
+        stop(process)

@@ -31,9 +31,9 @@ class Error:
         code (str): A stable UPPER_SNAKE code. From the errors page: BAD_REQUEST (400); INVALID_AUTH_TYPE,
             INVALID_AUTH_TOKEN, INVALID_ACCESS_TOKEN (401; the last means expired: refresh and retry);
             AUTH_NO_MUSIC_ACCOUNT_FOUND (403); THROTTLED (429, unconfirmed). The emulator also uses INVALID_API_KEY (401),
-            INSUFFICIENT_SCOPE and PRIVATE_USER (403), NOT_FOUND (404), PAYLOAD_TOO_LARGE (413), INTERNAL_SERVER_ERROR (500)
-            and SERVICE_UNAVAILABLE (503). Clients should branch on the HTTP status and treat unknown codes as that status's
-            generic case.
+            INSUFFICIENT_SCOPE and PRIVATE_USER (403), NOT_FOUND (404), PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE
+            (415), INTERNAL_SERVER_ERROR (500) and SERVICE_UNAVAILABLE (503). Clients should branch on the HTTP status and
+            treat unknown codes as that status's generic case.
         message (str): A human-readable explanation; names the offending field where there is one.
         url (str | Unset): A page that explains the error.
         reference (str | Unset): An identifier to quote to Amazon when asking about this error.
