@@ -229,7 +229,7 @@ def _splitter(operation: Operation) -> SplitPage[Any, Any]:
         token = info.token
         page = edges(connection)
         return (
-            list(page) if item is None else [item(edge) for edge in page],
+            list(page) if item is None else list(map(item, page)),
             info.has_next_page,
             token if isinstance(token, str) else None,
         )
