@@ -229,7 +229,7 @@ def _splitter(operation: Operation) -> SplitPage[Any, Any]:
         token = info.token
         page = edges(connection)
         return (
-            list(page) if item is None else [item(edge) for edge in page],
+            list(page) if item is None else list(map(item, page)),
             info.has_next_page,
             token if isinstance(token, str) else None,
         )
@@ -249,13 +249,57 @@ def _paging(operation: Operation, arguments: Mapping[str, Any], max_items: int |
     return {"limit": limit, "max_items": checked_max_items, "cursor": cursor}
 
 
-def _unset(value: M | None) -> Any:
-    """None (not given) as the generated code's UNSET, which leaves the parameter out of the request."""
-    if value is None:
-        from amazon_music_generated.types import UNSET
+class _Listing:
+    """A listing's checked arguments: the paginator's paging, the split of a page, each page's request."""
 
-        return UNSET
-    return value
+    __slots__ = ("kwargs", "paging", "split", "unset")
+
+    def __init__(self, bound: _Bound, arguments: Mapping[str, Any], max_items: int | None) -> None:
+        self.paging = _paging(bound.operation, arguments, max_items)
+        self.kwargs = bound.request(arguments, skip=("limit", "cursor"))
+        assert bound.split is not None  # a listing has x-page-items
+        self.split = bound.split
+        self.unset = bound.unset
+
+    def page(self, cursor: str | None, limit: int | None) -> dict[str, Any]:
+        unset = self.unset
+        return {
+            **self.kwargs,
+            "limit": unset if limit is None else limit,
+            "cursor": unset if cursor is None else cursor,
+        }
+
+
+def _listing(operation: Operation, arguments: Mapping[str, Any], max_items: int | None) -> tuple[_Bound, _Listing]:
+    bound = _bind(operation)
+    return bound, _Listing(bound, arguments, max_items)
+
+
+class _Parsing:
+    """Around a call: a body of the wrong shape becomes a MalformedResponseError naming the operation; the response
+    the error boundary kept for the parser is let go after."""
+
+    __slots__ = ("bound",)
+
+    def __init__(self, bound: _Bound) -> None:
+        self.bound = bound
+        _last_response.set(None)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: Any) -> None:
+        malformed = None
+        # a parse error after a response is the body's fault; before any response (or a typed error) it is not
+        if (
+            isinstance(exc, _PARSE_ERRORS)
+            and not isinstance(exc, AmazonMusicError)
+            and _last_response.get() is not None
+        ):
+            malformed = _malformed(self.bound.operation.method, self.bound.expected, exc)
+        _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
+        if malformed is not None:
+            raise malformed from exc
 
 
 @functools.cache
@@ -365,19 +409,10 @@ class AmazonMusic(SyncOperations):
 
     def _call(self, bound: _Bound, kwargs: dict[str, Any]) -> Any:
         """One request; the parsed 200 body."""
-        _last_response.set(None)
-        operation = bound.operation.method
-        try:
-            response = bound.module.sync_detailed(client=self._api, **kwargs)
-            return _parsed(operation, bound.expected, response)
-        except AmazonMusicError:
-            raise
-        except _PARSE_ERRORS as exc:
-            if _last_response.get() is None:  # failed before any response: not the body's fault
-                raise
-            raise _malformed(operation, bound.expected, exc) from exc
-        finally:
-            _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
+        with _Parsing(bound):
+            return _parsed(
+                bound.operation.method, bound.expected, bound.module.sync_detailed(client=self._api, **kwargs)
+            )
 
     def _request(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         bound = _bind(operation)
@@ -387,16 +422,12 @@ class AmazonMusic(SyncOperations):
 
     def _paginate(self, operation: Operation, arguments: dict[str, Any], max_items: int | None) -> Any:
         """Every sync listing's Paginator is made here."""
-        paging = _paging(operation, arguments, max_items)
-        bound = _bind(operation)
-        kwargs = bound.request(arguments, skip=("limit", "cursor"))
-        assert bound.split is not None  # a listing has x-page-items
+        bound, listing = _listing(operation, arguments, max_items)
 
         def fetch(page_cursor: str | None, page_limit: int | None) -> Any:
-            page = {**kwargs, "limit": _unset(page_limit), "cursor": _unset(page_cursor)}
-            return bound.result(self._call(bound, page))
+            return bound.result(self._call(bound, listing.page(page_cursor, page_limit)))
 
-        return Paginator(operation.method, bound.split, fetch=fetch, **paging)
+        return Paginator(operation.method, listing.split, fetch=fetch, **listing.paging)
 
 
 async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: int) -> list[M]:
@@ -486,19 +517,9 @@ class AsyncAmazonMusic(AsyncOperations):
 
     async def _call(self, bound: _Bound, kwargs: dict[str, Any]) -> Any:
         """One request; the parsed 200 body."""
-        _last_response.set(None)
-        operation = bound.operation.method
-        try:
+        with _Parsing(bound):
             response = await bound.module.asyncio_detailed(client=self._api, **kwargs)
-            return _parsed(operation, bound.expected, response)
-        except AmazonMusicError:
-            raise
-        except _PARSE_ERRORS as exc:
-            if _last_response.get() is None:  # failed before any response: not the body's fault
-                raise
-            raise _malformed(operation, bound.expected, exc) from exc
-        finally:
-            _last_response.set(None)  # the body is parsed: do not keep it alive until the next call
+            return _parsed(bound.operation.method, bound.expected, response)
 
     async def _request(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         bound = _bind(operation)
@@ -510,13 +531,9 @@ class AsyncAmazonMusic(AsyncOperations):
 
     def _paginate(self, operation: Operation, arguments: dict[str, Any], max_items: int | None) -> Any:
         """Every async listing's paginator is made here (an AsyncPaginator once _pagination has one)."""
-        paging = _paging(operation, arguments, max_items)
-        bound = _bind(operation)
-        kwargs = bound.request(arguments, skip=("limit", "cursor"))
-        assert bound.split is not None  # a listing has x-page-items
+        bound, listing = _listing(operation, arguments, max_items)
 
         async def fetch(page_cursor: str | None, page_limit: int | None) -> Any:
-            page = {**kwargs, "limit": _unset(page_limit), "cursor": _unset(page_cursor)}
-            return bound.result(await self._call(bound, page))
+            return bound.result(await self._call(bound, listing.page(page_cursor, page_limit)))
 
-        return Paginator(operation.method, bound.split, afetch=fetch, **paging)
+        return Paginator(operation.method, listing.split, afetch=fetch, **listing.paging)

@@ -70,8 +70,7 @@ def test_example_calls_operations_of_the_spec_with_all_their_parameters(bundle_j
     calls = list(CALL.finditer(source))
     expected = {(path, method): operation for path, method, operation in operations(bundle_json).values()}
     called = [(match["path"], match["method"]) for match in calls]
-    assert len(called) == len(set(called)) > 0, "one call per operation"
-    assert set(called) <= set(expected), "no call the spec lacks"
+    assert called and set(called) <= set(expected), "no call the spec lacks"
     ends = [match.start() for match in calls[1:]] + [len(source)]
     for match, end in zip(calls, ends, strict=True):
         key = (match["path"], match["method"])

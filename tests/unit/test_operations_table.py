@@ -8,6 +8,7 @@ import dataclasses
 import inspect
 import re
 import subprocess
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,13 @@ def test_one_list_of_listing_names() -> None:
     assert sizes == set(LISTINGS)
     assert {route.listing for route in ROUTES.values()} <= set(LISTINGS)
     assert set(ROUTES) == {op.operation_id for op in OPERATIONS if op.paged}
+
+
+def test_emulate_takes_a_size_for_each_listing_of_the_store() -> None:
+    """emulate()'s typed keywords (its overload, for mypy users) name the seed sizes the emulator has."""
+    from amazon_music.testing import emulate
+    from amazon_music.testing._emulator import emulate_options, seed_sizes
+
+    keywords = {name for overload in typing.get_overloads(emulate) for name in inspect.signature(overload).parameters}
+    assert set(seed_sizes()) <= keywords and set(seed_sizes()) <= emulate_options()
+    assert set(seed_sizes()) == set(LISTINGS) | {"spare"}
