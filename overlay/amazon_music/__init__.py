@@ -41,7 +41,7 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationError,
 )
-from ._pagination import Paginator
+from ._pagination import AsyncPaginator, Paginator
 from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
 from ._transport import AsyncRetryTransport, RetryDecision, RetryPolicy, RetryTransport, full_jitter
 
@@ -56,6 +56,7 @@ __all__ = [
     "AmazonMusic",
     "AmazonMusicError",
     "AsyncAmazonMusic",
+    "AsyncPaginator",
     "AsyncRetryTransport",
     "AuthenticationError",
     "BadRequestError",

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError, ConfigurationError, TokenError
+from ._errors import ConfigurationError, TokenError, connection_error
 from ._tokens import TokenSet, TokenStore
 
 if TYPE_CHECKING:
@@ -380,10 +380,8 @@ def exchange_code(
     try:
         request = client.build_request("POST", url, data=form, headers={"Accept": "application/json"})
         response = client.send(request)
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError("the token request timed out", request=request) from exc
     except httpx.TransportError as exc:
-        raise APIConnectionError(f"the token request failed: {type(exc).__name__}", request=request) from exc
+        raise connection_error(request, exc, "token request ") from exc
     finally:
         if http_client is None:
             client.close()
@@ -409,10 +407,8 @@ async def async_exchange_code(
     try:
         request = client.build_request("POST", url, data=form, headers={"Accept": "application/json"})
         response = await client.send(request)
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError("the token request timed out", request=request) from exc
     except httpx.TransportError as exc:
-        raise APIConnectionError(f"the token request failed: {type(exc).__name__}", request=request) from exc
+        raise connection_error(request, exc, "token request ") from exc
     finally:
         if http_client is None:
             await client.aclose()

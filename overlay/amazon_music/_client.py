@@ -26,13 +26,21 @@ from ._compat import AsyncErrataTransport, ErrataTransport
 from ._config import DEFAULT_BASE_URL, settings_from_env
 from ._errors import (
     AmazonMusicError,
-    APIConnectionError,
-    APITimeoutError,
     ConfigurationError,
     MalformedResponseError,
+    connection_error,
     error_from_response,
 )
-from ._pagination import Paginator, SplitPage
+from ._pagination import (
+    AnyPaginator,
+    AsyncListings,
+    AsyncPaginator,
+    Paginator,
+    SplitPage,
+    SyncListings,
+    is_resume_point,
+    listing_method,
+)
 from ._tokens import TokenStore
 from ._transport import RETRY_AFTER_EXTENSION, AsyncRetryTransport, RetryPolicy, RetryTransport, parse_retry_after
 
@@ -98,13 +106,6 @@ def _checked(response: httpx.Response) -> httpx.Response:
     raise error_from_response(response, retry_after=retry_after)
 
 
-def _connection_error(request: httpx.Request, exc: httpx.RequestError) -> APIConnectionError:
-    where = f"{request.method} {request.url.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"{where}: timed out ({type(exc).__name__})", request=request)
-    return APIConnectionError(f"{where}: no response ({type(exc).__name__})", request=request)
-
-
 class _HTTPClient(httpx.Client):
     """httpx.Client whose send() raises the typed errors, so the generated code only ever parses 2xx bodies."""
 
@@ -112,7 +113,7 @@ class _HTTPClient(httpx.Client):
         try:
             response = super().send(request, **kwargs)
         except httpx.RequestError as exc:
-            raise _connection_error(request, exc) from exc
+            raise connection_error(request, exc) from exc
         return _checked(response)
 
 
@@ -123,7 +124,7 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         try:
             response = await super().send(request, **kwargs)
         except httpx.RequestError as exc:
-            raise _connection_error(request, exc) from exc
+            raise connection_error(request, exc) from exc
         return _checked(response)
 
 
@@ -278,9 +279,10 @@ class _Listings(abc.ABC):
         split: SplitPage[P, T],
         paging: dict[str, Any],
         **params: Any,
-    ) -> Paginator[T, P]:
+    ) -> AnyPaginator[T, P]:
         """A Paginator whose pages come from ``op`` with ``params`` (and the page's limit and cursor)."""
 
+    @listing_method
     def library_tracks(
         self,
         *,
@@ -288,7 +290,7 @@ class _Listings(abc.ABC):
         limit: int | None = None,
         max_items: int | None = None,
         cursor: str | None = None,
-    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
+    ) -> AnyPaginator[LibraryTrackEdge, LibraryTracksConnection]:
         """The tracks in the current user's library, as edges (node, uploaded, purchased); with ``track_ids``, only
         those of them in the library."""
         from amazon_music_generated.api.me import get_current_user_library_tracks as op
@@ -305,9 +307,10 @@ class _Listings(abc.ABC):
             track_ids=_unset(ids),
         )
 
+    @listing_method
     def followers(
         self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
+    ) -> AnyPaginator[User, FollowersConnection]:
         """The users who follow the current user."""
         from amazon_music_generated.api.me import get_current_user_followers as op
         from amazon_music_generated.models import FollowersResponse
@@ -321,9 +324,10 @@ class _Listings(abc.ABC):
             _paging(limit, max_items, cursor),
         )
 
+    @listing_method
     def followed_users(
         self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
+    ) -> AnyPaginator[User, FollowedUsersConnection]:
         """The users the current user follows."""
         from amazon_music_generated.api.me import get_current_user_followed_users as op
         from amazon_music_generated.models import FollowedUsersResponse
@@ -337,6 +341,7 @@ class _Listings(abc.ABC):
             _paging(limit, max_items, cursor),
         )
 
+    @listing_method
     def followed_playlists(
         self,
         *,
@@ -344,7 +349,7 @@ class _Listings(abc.ABC):
         limit: int | None = None,
         max_items: int | None = None,
         cursor: str | None = None,
-    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
+    ) -> AnyPaginator[Playlist, FollowedPlaylistsConnection]:
         """The playlists the current user follows; with ``playlist_ids``, only those of them."""
         from amazon_music_generated.api.me import get_current_user_followed_playlists as op
         from amazon_music_generated.models import FollowedPlaylistsResponse
@@ -360,9 +365,10 @@ class _Listings(abc.ABC):
             playlist_ids=_unset(ids),
         )
 
+    @listing_method
     def followed_podcast_shows(
         self, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+    ) -> AnyPaginator[PodcastShow, FollowedPodcastShowsConnection]:
         """The podcast shows the current user follows."""
         from amazon_music_generated.api.me import get_current_user_followed_podcast_shows as op
         from amazon_music_generated.models import FollowedPodcastShowsResponse
@@ -376,9 +382,10 @@ class _Listings(abc.ABC):
             _paging(limit, max_items, cursor),
         )
 
+    @listing_method
     def user_followers(
         self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowersConnection]:
+    ) -> AnyPaginator[User, FollowersConnection]:
         """A user's followers (a PRIVATE user's: PermissionDeniedError, except for that user)."""
         from amazon_music_generated.api.users import get_user_followers as op
         from amazon_music_generated.models import FollowersResponse
@@ -394,9 +401,10 @@ class _Listings(abc.ABC):
             id=user_id,
         )
 
+    @listing_method
     def user_followed_users(
         self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
+    ) -> AnyPaginator[User, FollowedUsersConnection]:
         """The users a user follows."""
         from amazon_music_generated.api.users import get_user_followed_users as op
         from amazon_music_generated.models import FollowedUsersResponse
@@ -412,6 +420,7 @@ class _Listings(abc.ABC):
             id=user_id,
         )
 
+    @listing_method
     def user_followed_artists(
         self,
         id: str,
@@ -420,7 +429,7 @@ class _Listings(abc.ABC):
         limit: int | None = None,
         max_items: int | None = None,
         cursor: str | None = None,
-    ) -> Paginator[Artist, FollowedArtistsConnection]:
+    ) -> AnyPaginator[Artist, FollowedArtistsConnection]:
         """The artists a user follows; with ``artist_ids``, only those of them."""
         from amazon_music_generated.api.users import get_user_followed_artists as op
         from amazon_music_generated.models import FollowedArtistsResponse
@@ -438,9 +447,10 @@ class _Listings(abc.ABC):
             artist_ids=_unset(ids),
         )
 
+    @listing_method
     def user_followed_podcast_shows(
         self, id: str, *, limit: int | None = None, max_items: int | None = None, cursor: str | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+    ) -> AnyPaginator[PodcastShow, FollowedPodcastShowsConnection]:
         """The podcast shows a user follows (at most 36 a page)."""
         from amazon_music_generated.api.users import get_user_followed_podcast_shows as op
         from amazon_music_generated.models import FollowedPodcastShowsResponse
@@ -460,7 +470,7 @@ class _Listings(abc.ABC):
 # -- the sync client ----------------------------------------------------------------------------------------------
 
 
-class AmazonMusic(_Listings):
+class AmazonMusic(_Listings, SyncListings):
     """The Amazon Music Web API (User v1), synchronous. Use as a context manager, or call close().
 
     ``api_key`` is the security profile ID; ``token`` a Login with Amazon access token, or ``auth`` any httpx.Auth
@@ -638,7 +648,8 @@ def _paging(
     limit = check.page_limit(limit, maximum)
     if limit is None and max_items is not None and max_items > maximum:
         limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
-    return {"limit": limit, "max_items": max_items, "cursor": check.cursor(cursor)}
+    # a resume point (the paginator's own) is checked by the paginator, a page token here
+    return {"limit": limit, "max_items": max_items, "cursor": cursor if is_resume_point(cursor) else check.cursor(cursor)}
 
 
 async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: int) -> list[M]:
@@ -664,7 +675,7 @@ async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: in
 # -- the async client ---------------------------------------------------------------------------------------------
 
 
-class AsyncAmazonMusic(_Listings):
+class AsyncAmazonMusic(_Listings, AsyncListings):
     """The Amazon Music Web API (User v1), for asyncio. Use as an async context manager, or await aclose().
 
     Arguments as AmazonMusic; ``transport`` is an httpx.AsyncBaseTransport (an AsyncRetryTransport is used as is),
@@ -751,14 +762,14 @@ class AsyncAmazonMusic(_Listings):
         split: SplitPage[P, T],
         paging: dict[str, Any],
         **params: Any,
-    ) -> Paginator[T, P]:
+    ) -> AsyncPaginator[T, P]:
         async def fetch(page_cursor: str | None, page_limit: int | None) -> P:
             response = await self._call(
                 operation, expected, op.asyncio_detailed, **params, limit=_unset(page_limit), cursor=_unset(page_cursor)
             )
             return connection(response)
 
-        return Paginator(operation, split, afetch=fetch, **paging)
+        return AsyncPaginator(operation, split, fetch=fetch, **paging)
 
     # -- me -------------------------------------------------------------------------------------------------------
 

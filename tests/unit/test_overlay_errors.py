@@ -151,7 +151,7 @@ def test_connect_failure_after_retries_is_api_connection_error(client: AmazonMus
     with pytest.raises(APIConnectionError) as caught:
         client.me()
     assert not isinstance(caught.value, APITimeoutError)
-    assert "GET /v1/me" in str(caught.value)
+    assert "GET https://api.music.amazon.dev/v1/me: no response (ConnectError: refused)" == str(caught.value)
     assert route.call_count == 4  # the first try and three retries
 
 
@@ -169,7 +169,7 @@ def test_a_write_error_is_not_retried(client: AmazonMusic, api: respx.MockRouter
 
 
 def test_every_error_is_an_amazon_music_error() -> None:
-    public = [getattr(_errors, name) for name in _errors.__all__ if name != "error_from_response"]
+    public = [getattr(_errors, name) for name in _errors.__all__ if isinstance(getattr(_errors, name), type)]
     assert all(issubclass(cls, AmazonMusicError) for cls in public)
     assert issubclass(APITimeoutError, APIConnectionError)
 
@@ -177,7 +177,7 @@ def test_every_error_is_an_amazon_music_error() -> None:
 def test_the_tree_in_the_docstring_names_every_class() -> None:
     doc = _errors.__doc__ or ""
     for name in _errors.__all__:
-        if name != "error_from_response":
+        if isinstance(getattr(_errors, name), type):
             assert name in doc, name
 
 

@@ -80,10 +80,6 @@ def describe_error(exc: BaseException) -> tuple[ExitCode, str] | None:
             message = f"{message} (log in again with --scope {scope})"
     elif isinstance(exc, NotFoundError):
         code = ExitCode.NOT_FOUND
-    elif isinstance(exc, APIConnectionError) and exc.request is not None:
-        code = ExitCode.UNAVAILABLE
-        url = exc.request.url
-        message = f"{message} from {url.scheme}://{url.netloc.decode('ascii', 'replace')}"
     elif isinstance(exc, RateLimitError):
         code = ExitCode.RATE_LIMITED
     elif isinstance(exc, ServerError | APIConnectionError | MalformedResponseError) or (
