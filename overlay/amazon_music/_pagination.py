@@ -100,7 +100,7 @@ class _Listing(Generic[T, P]):
         self._page_length: int | None = None
         self._offset = self._start_offset
         self._ended = self._start_ended
-        # a walk that stops early needs no page larger than what it will yield
+        # a walk that stops early needs no page larger than what it will yield (nor its last page, see _request)
         self._request_limit = limit if max_items is None or (limit is not None and limit <= max_items) else max_items
 
     def __repr__(self) -> str:
@@ -233,7 +233,12 @@ class _Walk(Generic[T, P]):
     def _request(self) -> tuple[str | None, int | None]:
         """The next fetch's cursor and limit; the previous page goes first: one page held at a time."""
         self._items = ()
-        return self._cursor, self._skip or self._listing._request_limit
+        if self._skip:
+            return self._cursor, self._skip
+        limit, max_items = self._listing._request_limit, self._listing.max_items
+        if max_items is not None and limit is not None:
+            limit = min(limit, max_items - self._seen)  # the last page holds no item past max_items
+        return self._cursor, limit
 
     def _accept(self, page: P) -> bool:
         """Take a fetched page; False when it was a page of already seen items, to drop."""

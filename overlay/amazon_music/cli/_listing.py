@@ -50,7 +50,7 @@ def listing_options(page_max: int = 100) -> Callable[[F], F]:
             "--all", "all_pages", is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
         )
         @click.option("--max-items", type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages).")
-        @click.option("--cursor", metavar="TOKEN", help="Start at this page (a previous listing's next-page token).")
+        @click.option("--cursor", metavar="TOKEN", help="Start here: a previous listing's next-page token or resume point.")
         @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one item per line.")
         @functools.wraps(command)
         def wrapper(
@@ -114,4 +114,4 @@ def show_listing(
     if not options.walks and next_cursor:
         note(f"more on the next page: add --all, or --cursor {next_cursor}")
     elif options.max_items is not None and count >= options.max_items and next_cursor:
-        note(f"stopped at {view.count(count)} (--max-items); --all for every one")
+        note(f"stopped at {view.count(count)} (--max-items); continue with --cursor {paginator.resume_point}")
