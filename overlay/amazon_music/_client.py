@@ -509,8 +509,10 @@ class AmazonMusic(_Listings, SyncListings):
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, store: TokenStore | None = None, **kwargs: Any
     ) -> Self:
-        """A client from the AMAZON_MUSIC_* variables (see amazon_music._config); other arguments as the constructor."""
+        """A client as the amazon-music command would make it (amazon_music._config): AMAZON_MUSIC_* variables, then
+        config.toml, then the login `amazon-music login` saved; other arguments as the constructor."""
         settings = settings_from_env(environ, store=store)
+        kwargs.setdefault("max_retries", settings.max_retries)
         return cls(settings.api_key, auth=settings.auth, base_url=settings.base_url, **kwargs)
 
     def __repr__(self) -> str:
@@ -649,7 +651,11 @@ def _paging(
     if limit is None and max_items is not None and max_items > maximum:
         limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
     # a resume point (the paginator's own) is checked by the paginator, a page token here
-    return {"limit": limit, "max_items": max_items, "cursor": cursor if is_resume_point(cursor) else check.cursor(cursor)}
+    return {
+        "limit": limit,
+        "max_items": max_items,
+        "cursor": cursor if is_resume_point(cursor) else check.cursor(cursor),
+    }
 
 
 async def _bounded_gather(calls: Sequence[Callable[[], Awaitable[M]]], bound: int) -> list[M]:
@@ -719,8 +725,10 @@ class AsyncAmazonMusic(_Listings, AsyncListings):
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, store: TokenStore | None = None, **kwargs: Any
     ) -> Self:
-        """A client from the AMAZON_MUSIC_* variables (see amazon_music._config); other arguments as the constructor."""
+        """A client as the amazon-music command would make it (amazon_music._config): AMAZON_MUSIC_* variables, then
+        config.toml, then the login `amazon-music login` saved; other arguments as the constructor."""
         settings = settings_from_env(environ, store=store)
+        kwargs.setdefault("max_retries", settings.max_retries)
         return cls(settings.api_key, auth=settings.auth, base_url=settings.base_url, **kwargs)
 
     def __repr__(self) -> str:

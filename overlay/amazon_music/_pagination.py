@@ -9,7 +9,8 @@ save, which given back as ``cursor=`` continues at exactly the next unseen item,
 the cursor of the page being read and how many of its items were seen (``am-resume.1.<operation>.<offset>.<cursor>``,
 or ``am-resume.1.<operation>.end`` once the listing is read to its end). A resumed walk first fetches those seen
 items again as one page of ``offset`` items (dropped), then carries on from that page's token: the pages it yields are
-whole pages of the server's. ``next_cursor`` is the token after the last page fetched (items of that page may be unseen).
+whole pages of the server's. ``next_cursor`` is the token after the last page fetched (items of that page may be
+unseen). An item counts as seen once it has been handed out.
 
 A page that says ``hasNextPage: true`` without a token, or repeats the token it was fetched with, is an error rather
 than an endless loop; a token on a page that says ``hasNextPage: false`` is ignored.
@@ -360,9 +361,7 @@ class _ListingMethod(Generic[Params, T, P]):
         self._method = method
 
     @overload
-    def __get__(
-        self, instance: None, owner: type[Any]
-    ) -> Callable[Concatenate[Any, Params], AnyPaginator[T, P]]: ...
+    def __get__(self, instance: None, owner: type[Any]) -> Callable[Concatenate[Any, Params], AnyPaginator[T, P]]: ...
 
     @overload
     def __get__(self, instance: SyncListings, owner: type[Any]) -> Callable[Params, Paginator[T, P]]: ...

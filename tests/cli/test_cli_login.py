@@ -206,7 +206,7 @@ def test_the_environment_beats_the_saved_login(
     assert login(run, browser)[0] == 0
     monkeypatch.setenv("AMAZON_MUSIC_ACCESS_TOKEN", emulator.mint_token("uj7wxenmftr26zlg7eo4maa744").access_token)
     table = run("whoami")
-    assert "Jane M" in table.stdout and "environment" in table.stdout
+    assert "Jane M" in table.stdout and "env AMAZON_MUSIC_ACCESS_TOKEN" in table.stdout
     assert "unknown (not recorded with the token)" in table.stdout
 
 

@@ -151,7 +151,7 @@ def test_connect_failure_after_retries_is_api_connection_error(client: AmazonMus
     with pytest.raises(APIConnectionError) as caught:
         client.me()
     assert not isinstance(caught.value, APITimeoutError)
-    assert "GET https://api.music.amazon.dev/v1/me: no response (ConnectError: refused)" == str(caught.value)
+    assert str(caught.value) == "GET https://api.music.amazon.dev/v1/me: no response (ConnectError: refused)"
     assert route.call_count == 4  # the first try and three retries
 
 

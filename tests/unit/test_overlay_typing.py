@@ -1,4 +1,4 @@
-"""What a mypy --strict user sees: a sync listing is only iterable, an async listing only async-iterable (issue 13.4)."""
+"""What a mypy --strict user sees: a sync listing is only iterable, an async one only async-iterable (issue 13.4)."""
 
 from __future__ import annotations
 

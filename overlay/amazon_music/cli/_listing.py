@@ -50,7 +50,9 @@ def listing_options(page_max: int = 100) -> Callable[[F], F]:
             "--all", "all_pages", is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
         )
         @click.option("--max-items", type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages).")
-        @click.option("--cursor", metavar="TOKEN", help="Start here: a previous listing's next-page token or resume point.")
+        @click.option(
+            "--cursor", metavar="TOKEN", help="Start here: a previous listing's next-page token or resume point."
+        )
         @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one item per line.")
         @functools.wraps(command)
         def wrapper(
