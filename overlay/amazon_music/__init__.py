@@ -42,7 +42,7 @@ from ._errors import (
     ValidationError,
 )
 from ._pagination import AsyncPaginator, Paginator
-from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
+from ._tokens import FileTokenStore, InsecureTokenFileWarning, MemoryTokenStore, TokenSet, TokenStore
 from ._transport import AsyncRetryTransport, RetryDecision, RetryPolicy, RetryTransport, full_jitter
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "FileTokenStore",
+    "InsecureTokenFileWarning",
     "LWAAuth",
     "MalformedResponseError",
     "MemoryTokenStore",
