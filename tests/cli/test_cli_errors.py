@@ -67,6 +67,9 @@ def test_an_unknown_token_is_exit_3(run: Cli, monkeypatch: pytest.MonkeyPatch) -
     result = run("me")
     assert result.exit_code == ExitCode.AUTH
     assert "401 INVALID_ACCESS_TOKEN" in result.error_line
+    # issue 13.6: the hint names where the refused token came from, not "log in" when it came from the environment
+    assert "the token came from AMAZON_MUSIC_ACCESS_TOKEN: set a valid one, or unset it" in result.error_line
+    assert "amazon-music login" not in result.error_line
 
 
 def test_a_missing_api_key_is_exit_3_and_names_where_to_put_it(run: Cli, home: Home, token: str) -> None:

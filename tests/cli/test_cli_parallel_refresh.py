@@ -69,9 +69,7 @@ def test_eight_processes_share_one_login_across_an_expiry_with_one_refresh(
 ) -> None:
     assert login(run, browser)[0] == 0
     before = expire_saved_access_token(home)
-    env = subprocess_env(
-        {"AMAZON_MUSIC_CONFIG": str(home.config), "AMAZON_MUSIC_TOKEN_FILE": str(home.token_file)}
-    )
+    env = subprocess_env({"AMAZON_MUSIC_CONFIG": str(home.config), "AMAZON_MUSIC_TOKEN_FILE": str(home.token_file)})
     commands = [
         subprocess.Popen(
             [*cli_command(), "me", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
