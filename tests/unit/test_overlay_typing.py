@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = textwrap.dedent(
     """
     from amazon_music import AmazonMusic, AsyncAmazonMusic, AsyncPaginator, Paginator
-    from amazon_music_generated.models import FollowersConnection, PodcastShow, User
+    from amazon_music.models import FollowersConnection, PodcastShow, User
 
 
     def sync_walk(client: AmazonMusic) -> list[str]:
