@@ -50,7 +50,7 @@ def test_import_pulls_in_neither_generated_models_nor_the_emulator_nor_asyncio()
 
 
 def test_the_package_itself_imports_each_name_on_first_use() -> None:
-    """`import amazon_music` (and so the pytest plugin, a submodule) loads none of the client: no httpx (issue 13.11)."""
+    """`import amazon_music` (so the pytest plugin, a submodule) loads none of the client: no httpx (issue 13.11)."""
     assert not {name for name in loaded_by("import amazon_music") if name.startswith(("httpx", "amazon_music."))}
     plugin = loaded_by("import amazon_music.testing.plugin")
     assert not {name for name in plugin if name.startswith(("httpx", "click", "rich", "amazon_music_emulator"))}
