@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,9 @@ class _Root(click.Group):
     def _run(self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         source = CREDENTIALS_SOURCE.set(None)
         try:
-            return self._main(args, prog_name, complete_var, **extra)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning  # one line each, as the errors are
+                return self._main(args, prog_name, complete_var, **extra)
         finally:
             CREDENTIALS_SOURCE.reset(source)
             _reset_logging()
@@ -124,6 +127,12 @@ class _Root(click.Group):
         except BrokenPipeError:  # caught here: click's main would turn it into exit 1
             _silence_stdout()
             return ExitCode.OK
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
