@@ -29,7 +29,7 @@ TYPED_PACKAGES := overlay/amazon_music emulator/amazon_music_emulator generated/
 
 help:
 	@echo "make demo             install, then a narrated tour of every operation through the CLI (fresh emulator)"
-	@echo "make install          .venv with the package editable + [emulator,dev]; npm tools in $(NPM_DIR)"
+	@echo "make install          .venv with the package editable + [emulator] + the dev group; npm tools in $(NPM_DIR)"
 	@echo "make generate         regenerate $(GENERATED) from $(SPEC)"
 	@echo "make check-generated  fail if $(GENERATED) differs from what $(SPEC) generates"
 	@echo "make errata           rebuild spec/ERRATA.md from the spec (check-errata: fail if stale)"
@@ -64,7 +64,10 @@ $(VENV)/.installed: pyproject.toml
 		$(BIN)/python -m pip install --quiet --upgrade pip; \
 	fi
 	@# The filter drops pip's notes about this machine's configured local indexes that are absent (noise only).
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator,dev]' 2>&1 \
+	@# pip >= 25.1 reads PEP 735 dependency groups (--group dev: the development tools, not a public extra).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=25.1' 2>&1 \
+		| { grep -v "^WARNING: Location 'file:" || true; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator]' --group dev 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
 	@touch $@
 

@@ -4,12 +4,15 @@
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
                                 [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
     amazon-music-emulator token [--db PATH] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
+                                [--create]
     amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
 
 The store defaults to a file in the user's data directory, so state persists across restarts; ``serve`` prints the
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
-emulator on that file accepts the token at once. ``serve`` binds its port before it opens the store, and ``--reset``
-refuses a store another live emulator serves (see serving.claim_database).
+emulator on that file accepts the token at once; it refuses a database that does not exist (another --db, another
+data folder) unless given --create. ``serve`` binds its port before it opens the store, and ``--reset`` refuses a
+store another live emulator serves (see serving.claim_database). Without the ``emulator`` extra the command says
+which extra to install.
 
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
@@ -29,6 +32,22 @@ from urllib.parse import urlsplit
 
 import click
 import platformdirs
+
+# The server side is an extra: without it, say which one to install rather than fail on an import (even for --help).
+_EXTRA_MODULES = ("yaml", "connexion", "uvicorn", "orjson", "itsdangerous", "jsonschema")
+
+
+def _missing_extra() -> str | None:
+    from importlib.util import find_spec
+
+    return next((name for name in _EXTRA_MODULES if find_spec(name) is None), None)
+
+
+if (_missing := _missing_extra()) is not None:
+    sys.exit(
+        f"amazon-music-emulator needs the emulator's server dependencies (no module {_missing!r}): "
+        "pip install 'amazon-music-webapi[emulator]'"
+    )
 
 # connexion imports starlette.testclient, which warns about httpx on every start; the command has no use for it.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -228,9 +247,19 @@ def serve(
 @click.option("--ttl", default=DEFAULT_TOKEN_TTL, show_default=True, type=click.IntRange(1), help="Lifetime, seconds.")
 @click.option("--api-key", default=DEMO_API_KEY, help="The API key the token is bound to [default: the demo key].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of the bare access token.")
-def token(db: Path | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool) -> None:
-    """Mint an access token for a seeded user."""
-    store = open_store(db or default_db_path())
+@click.option("--create", is_flag=True, help="Create and seed the database when it does not exist yet.")
+def token(
+    db: Path | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool, create: bool
+) -> None:
+    """Mint an access token for a seeded user, in the database a running emulator serves (the same --db)."""
+    db_path = db or default_db_path()
+    if not create and str(db_path) != ":memory:" and not db_path.exists():
+        # a new database would hold a token no running emulator knows: its 401 would say "log in" misleadingly
+        raise click.BadParameter(
+            f"{db_path} does not exist: give the --db of the running emulator, or --create to make and seed it",
+            param_hint="--db",
+        )
+    store = open_store(db_path)
     try:
         auth = AuthService(store, specfile.oauth_scopes())
         try:

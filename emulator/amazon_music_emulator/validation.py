@@ -12,7 +12,6 @@ the query string and the path parameters, so its outcome (pass, or the 400 it ra
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any

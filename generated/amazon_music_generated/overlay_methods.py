@@ -32,7 +32,7 @@ from .operations import (
 )
 
 if TYPE_CHECKING:
-    from amazon_music._pagination import Paginator
+    from amazon_music._pagination import AsyncPaginator, Paginator
 
     from .models import (
         Artist,
@@ -400,7 +400,7 @@ class AsyncOperations:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
-    ) -> Paginator[LibraryTrackEdge, LibraryTracksConnection]:
+    ) -> AsyncPaginator[LibraryTrackEdge, LibraryTracksConnection]:
         """List the current user's library tracks.
 
         Pages through the tracks in the current user's library. With `trackIds`, only those of the given tracks that are
@@ -415,7 +415,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[LibraryTrackEdge, LibraryTracksConnection]",
+            "AsyncPaginator[LibraryTrackEdge, LibraryTracksConnection]",
             self._paginate(
                 GET_CURRENT_USER_LIBRARY_TRACKS, {"track_ids": track_ids, "limit": limit, "cursor": cursor}, max_items
             ),
@@ -423,7 +423,7 @@ class AsyncOperations:
 
     def followers(
         self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[User, FollowersConnection]:
+    ) -> AsyncPaginator[User, FollowersConnection]:
         """List the current user's followers.
 
         Pages through the users who follow the current user. Scope: music::favorites:read. (GET /v1/me/followers)
@@ -434,13 +434,13 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[User, FollowersConnection]",
+            "AsyncPaginator[User, FollowersConnection]",
             self._paginate(GET_CURRENT_USER_FOLLOWERS, {"limit": limit, "cursor": cursor}, max_items),
         )
 
     def followed_users(
         self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
+    ) -> AsyncPaginator[User, FollowedUsersConnection]:
         """List the users the current user follows.
 
         Pages through the users the current user follows. Scope: music::favorites:read. (GET /v1/me/followed/users)
@@ -451,7 +451,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[User, FollowedUsersConnection]",
+            "AsyncPaginator[User, FollowedUsersConnection]",
             self._paginate(GET_CURRENT_USER_FOLLOWED_USERS, {"limit": limit, "cursor": cursor}, max_items),
         )
 
@@ -462,7 +462,7 @@ class AsyncOperations:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
-    ) -> Paginator[Playlist, FollowedPlaylistsConnection]:
+    ) -> AsyncPaginator[Playlist, FollowedPlaylistsConnection]:
         """List the playlists the current user follows.
 
         Pages through the playlists the current user follows. With `playlistIds`, only those of the given playlists that
@@ -475,7 +475,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[Playlist, FollowedPlaylistsConnection]",
+            "AsyncPaginator[Playlist, FollowedPlaylistsConnection]",
             self._paginate(
                 GET_CURRENT_USER_FOLLOWED_PLAYLISTS,
                 {"playlist_ids": playlist_ids, "limit": limit, "cursor": cursor},
@@ -529,7 +529,7 @@ class AsyncOperations:
 
     def followed_podcast_shows(
         self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+    ) -> AsyncPaginator[PodcastShow, FollowedPodcastShowsConnection]:
         """List the podcast shows the current user follows.
 
         Pages through the podcast shows the current user follows. Scope: music::favorites:read. (GET
@@ -541,7 +541,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[PodcastShow, FollowedPodcastShowsConnection]",
+            "AsyncPaginator[PodcastShow, FollowedPodcastShowsConnection]",
             self._paginate(GET_CURRENT_USER_FOLLOWED_PODCAST_SHOWS, {"limit": limit, "cursor": cursor}, max_items),
         )
 
@@ -569,7 +569,7 @@ class AsyncOperations:
 
     def user_followers(
         self, id: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[User, FollowersConnection]:
+    ) -> AsyncPaginator[User, FollowersConnection]:
         """List a user's followers.
 
         Pages through the followers of a user. A PRIVATE user's followers are refused with 403 to anyone but that user.
@@ -582,13 +582,13 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[User, FollowersConnection]",
+            "AsyncPaginator[User, FollowersConnection]",
             self._paginate(GET_USER_FOLLOWERS, {"id": id, "limit": limit, "cursor": cursor}, max_items),
         )
 
     def user_followed_users(
         self, id: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[User, FollowedUsersConnection]:
+    ) -> AsyncPaginator[User, FollowedUsersConnection]:
         """List the users a user follows.
 
         Pages through the users a user follows. A PRIVATE user's list is refused with 403 to anyone but that user.
@@ -601,7 +601,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[User, FollowedUsersConnection]",
+            "AsyncPaginator[User, FollowedUsersConnection]",
             self._paginate(GET_USER_FOLLOWED_USERS, {"id": id, "limit": limit, "cursor": cursor}, max_items),
         )
 
@@ -613,7 +613,7 @@ class AsyncOperations:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
-    ) -> Paginator[Artist, FollowedArtistsConnection]:
+    ) -> AsyncPaginator[Artist, FollowedArtistsConnection]:
         """List the artists a user follows.
 
         Pages through the artists a user follows. With `artistIds`, only those of the given artists that the user
@@ -628,7 +628,7 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[Artist, FollowedArtistsConnection]",
+            "AsyncPaginator[Artist, FollowedArtistsConnection]",
             self._paginate(
                 GET_USER_FOLLOWED_ARTISTS,
                 {"id": id, "artist_ids": artist_ids, "limit": limit, "cursor": cursor},
@@ -638,7 +638,7 @@ class AsyncOperations:
 
     def user_followed_podcast_shows(
         self, id: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
-    ) -> Paginator[PodcastShow, FollowedPodcastShowsConnection]:
+    ) -> AsyncPaginator[PodcastShow, FollowedPodcastShowsConnection]:
         """List the podcast shows a user follows.
 
         Pages through the podcast shows a user follows, at most 36 a page. A PRIVATE user's list is refused with 403 to
@@ -651,6 +651,6 @@ class AsyncOperations:
             max_items: Stop after this many items (None: walk every page).
         """
         return cast(
-            "Paginator[PodcastShow, FollowedPodcastShowsConnection]",
+            "AsyncPaginator[PodcastShow, FollowedPodcastShowsConnection]",
             self._paginate(GET_USER_FOLLOWED_PODCAST_SHOWS, {"id": id, "limit": limit, "cursor": cursor}, max_items),
         )

@@ -2,7 +2,10 @@
 
 LWAAuth refreshes shortly before the access token expires and once when the API answers 401 INVALID_ACCESS_TOKEN.
 The refresh is single-flight: however many threads (sync clients) and tasks (async clients) find the token stale at
-the same moment, one token request is sent and the others use its result. The token request goes out through the
+the same moment, one token request is sent and the others use its result. With a store shared by processes
+(FileTokenStore), so are they: the refresh runs under the store's inter-process lock, after re-reading the store, and
+is skipped when another process has renewed the token meanwhile (LWA rotates refresh tokens: two processes refreshing
+with the same one would log each other out). The token request goes out through the
 same client and transport as the API call that needed it (so retries, proxies and test transports apply to it too).
 
 Also here: the PKCE helpers of the authorization-code flow (authorize URL, code exchange) and the regional hosts.
@@ -26,9 +29,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError, ConfigurationError, TokenError
+from ._errors import ConfigurationError, TokenError, connection_error
 from ._plain_http import allows_insecure_http, refuse_plain_http
-from ._tokens import TokenSet, TokenStore
+from ._tokens import LockingTokenStore, TokenSet, TokenStore
 
 if TYPE_CHECKING:
     import asyncio
@@ -196,10 +199,23 @@ class LWAAuth(httpx.Auth):
 
     # -- the flows ------------------------------------------------------------------------------------------------
 
+    def _shared_lock(self) -> contextlib.AbstractContextManager[None]:
+        """The store's inter-process refresh lock, when it has one."""
+        if isinstance(self._store, LockingTokenStore):
+            return self._store.refresh_lock()
+        return contextlib.nullcontext()
+
+    def _reload(self) -> None:
+        """Adopt what the store holds now (under the refresh lock): another process may have refreshed."""
+        stored = self._store.load() if self._store is not None else None
+        if stored is not None and stored.access_token:
+            self._tokens = stored
+
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._stale():
-            with self._lock:
-                if self._stale():  # another thread may have refreshed while this one waited
+            with self._lock, self._shared_lock():
+                self._reload()
+                if self._stale():  # another thread or process may have refreshed while this one waited
                     token_response = yield self._refresh_request(request)
                     token_response.read()
                     self._apply(token_response)
@@ -210,7 +226,8 @@ class LWAAuth(httpx.Auth):
         response.read()
         if not self._is_expired_token(response):
             return
-        with self._lock:
+        with self._lock, self._shared_lock():
+            self._reload()
             if self._tokens.access_token == used:  # nobody has replaced the token that failed yet
                 token_response = yield self._refresh_request(request)
                 token_response.read()
@@ -221,6 +238,7 @@ class LWAAuth(httpx.Auth):
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if self._stale():
             async with self._async_lock():
+                self._reload()
                 if self._stale():
                     token_response = yield self._refresh_request(request)
                     await token_response.aread()
@@ -233,6 +251,7 @@ class LWAAuth(httpx.Auth):
         if not self._is_expired_token(response):
             return
         async with self._async_lock():
+            self._reload()
             if self._tokens.access_token == used:
                 token_response = yield self._refresh_request(request)
                 await token_response.aread()
@@ -243,7 +262,8 @@ class LWAAuth(httpx.Auth):
     @contextlib.asynccontextmanager
     async def _async_lock(self) -> AsyncIterator[None]:
         """The refresh lock for a task: tasks of one loop queue on an asyncio.Lock; then the thread lock is taken
-        without blocking the loop (polled), so threads and tasks of other loops are excluded as well."""
+        without blocking the loop (polled), so threads and tasks of other loops are excluded as well; then the
+        store's inter-process lock, in a worker thread."""
         import asyncio  # imported on first use: sync users never need it
 
         loop = asyncio.get_running_loop()
@@ -255,7 +275,12 @@ class LWAAuth(httpx.Auth):
             while not self._lock.acquire(blocking=False):
                 await asyncio.sleep(0.005)
             try:
-                yield
+                shared = self._shared_lock()
+                await asyncio.to_thread(shared.__enter__)  # another process's refresh must not block the loop
+                try:
+                    yield
+                finally:
+                    shared.__exit__(None, None, None)
             finally:
                 self._lock.release()
 
@@ -391,10 +416,8 @@ def exchange_code(
     try:
         request = client.build_request("POST", url, data=form, headers={"Accept": "application/json"})
         response = client.send(request)
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError("the token request timed out", request=request) from exc
     except httpx.TransportError as exc:
-        raise APIConnectionError(f"the token request failed: {type(exc).__name__}", request=request) from exc
+        raise connection_error(request, exc, "token request ") from exc
     finally:
         if http_client is None:
             client.close()
@@ -422,10 +445,8 @@ async def async_exchange_code(
     try:
         request = client.build_request("POST", url, data=form, headers={"Accept": "application/json"})
         response = await client.send(request)
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError("the token request timed out", request=request) from exc
     except httpx.TransportError as exc:
-        raise APIConnectionError(f"the token request failed: {type(exc).__name__}", request=request) from exc
+        raise connection_error(request, exc, "token request ") from exc
     finally:
         if http_client is None:
             await client.aclose()

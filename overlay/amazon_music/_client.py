@@ -37,13 +37,12 @@ from ._compat import AsyncErrataTransport, ErrataTransport
 from ._config import DEFAULT_BASE_URL, settings_from_env
 from ._errors import (
     AmazonMusicError,
-    APIConnectionError,
-    APITimeoutError,
     ConfigurationError,
     MalformedResponseError,
+    connection_error,
     error_from_response,
 )
-from ._pagination import Paginator, SplitPage
+from ._pagination import AsyncPaginator, Paginator, SplitPage, is_resume_point, resume_point_token
 from ._tokens import TokenStore
 from ._transport import RETRY_AFTER_EXTENSION, AsyncRetryTransport, RetryPolicy, RetryTransport, parse_retry_after
 
@@ -86,13 +85,6 @@ def _checked(response: httpx.Response) -> httpx.Response:
     raise error_from_response(response, retry_after=retry_after)
 
 
-def _connection_error(request: httpx.Request, exc: httpx.RequestError) -> APIConnectionError:
-    where = f"{request.method} {request.url.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"{where}: timed out ({type(exc).__name__})", request=request)
-    return APIConnectionError(f"{where}: no response ({type(exc).__name__})", request=request)
-
-
 class _HTTPClient(httpx.Client):
     """httpx.Client whose send() raises the typed errors, so the generated code only ever parses 2xx bodies."""
 
@@ -100,7 +92,7 @@ class _HTTPClient(httpx.Client):
         try:
             response = super().send(request, **kwargs)
         except httpx.RequestError as exc:
-            raise _connection_error(request, exc) from exc
+            raise connection_error(request, exc) from exc
         return _checked(response)
 
 
@@ -111,7 +103,7 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         try:
             response = await super().send(request, **kwargs)
         except httpx.RequestError as exc:
-            raise _connection_error(request, exc) from exc
+            raise connection_error(request, exc) from exc
         return _checked(response)
 
 
@@ -245,7 +237,11 @@ def _paging(operation: Operation, arguments: Mapping[str, Any], max_items: int |
     limit = check.argument(parameters["limit"], arguments["limit"])
     if limit is None and checked_max_items is not None and maximum is not None and checked_max_items > maximum:
         limit = maximum  # the server's default page is its maximum; a larger max_items must not become the page size
-    cursor = check.argument(parameters["cursor"], arguments["cursor"])
+    cursor = arguments["cursor"]
+    if is_resume_point(cursor):  # the paginator's own: its page token is checked here, the rest by the paginator
+        check.argument(parameters["cursor"], resume_point_token(cursor))
+    else:
+        cursor = check.argument(parameters["cursor"], cursor)
     return {"limit": limit, "max_items": checked_max_items, "cursor": cursor}
 
 
@@ -389,8 +385,10 @@ class AmazonMusic(SyncOperations):
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, store: TokenStore | None = None, **kwargs: Any
     ) -> Self:
-        """A client from the AMAZON_MUSIC_* variables (see amazon_music._config); other arguments as the constructor."""
+        """A client as the amazon-music command would make it (amazon_music._config): AMAZON_MUSIC_* variables, then
+        config.toml, then the login `amazon-music login` saved; other arguments as the constructor."""
         settings = settings_from_env(environ, store=store)
+        kwargs.setdefault("max_retries", settings.max_retries)
         return cls(settings.api_key, auth=settings.auth, base_url=settings.base_url, **kwargs)
 
     def __repr__(self) -> str:
@@ -497,8 +495,10 @@ class AsyncAmazonMusic(AsyncOperations):
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, store: TokenStore | None = None, **kwargs: Any
     ) -> Self:
-        """A client from the AMAZON_MUSIC_* variables (see amazon_music._config); other arguments as the constructor."""
+        """A client as the amazon-music command would make it (amazon_music._config): AMAZON_MUSIC_* variables, then
+        config.toml, then the login `amazon-music login` saved; other arguments as the constructor."""
         settings = settings_from_env(environ, store=store)
+        kwargs.setdefault("max_retries", settings.max_retries)
         return cls(settings.api_key, auth=settings.auth, base_url=settings.base_url, **kwargs)
 
     def __repr__(self) -> str:
@@ -536,4 +536,4 @@ class AsyncAmazonMusic(AsyncOperations):
         async def fetch(page_cursor: str | None, page_limit: int | None) -> Any:
             return bound.result(await self._call(bound, listing.page(page_cursor, page_limit)))
 
-        return Paginator(operation.method, listing.split, afetch=fetch, **listing.paging)
+        return AsyncPaginator(operation.method, listing.split, fetch=fetch, **listing.paging)

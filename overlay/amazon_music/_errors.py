@@ -45,6 +45,7 @@ __all__ = [
     "TokenError",
     "UnprocessableEntityError",
     "ValidationError",
+    "connection_error",
     "error_from_response",
 ]
 
@@ -53,7 +54,21 @@ _REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amzn-request-id", "x-request-id")
 
 
 class AmazonMusicError(Exception):
-    """The base of every error this package raises."""
+    """The base of every error this package raises.
+
+    Every error pickles and copies with its type and fields (process pools, task queues): it is rebuilt from its
+    ``args`` and attributes rather than by calling its constructor again, whose keyword arguments ``args`` lacks.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls: type[AmazonMusicError], args: tuple[Any, ...], state: dict[str, Any]) -> AmazonMusicError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(AmazonMusicError):
@@ -98,6 +113,20 @@ class APIConnectionError(AmazonMusicError):
 
 class APITimeoutError(APIConnectionError):
     """No response was received in time (after the retries)."""
+
+
+def connection_error(request: httpx.Request | None, exc: httpx.RequestError, what: str = "") -> APIConnectionError:
+    """The error for a request that got no response, naming where it went (method, scheme, host, port, path)."""
+    where = what.strip() or "request"
+    if request is not None:
+        url = request.url
+        port = f":{url.port}" if url.port is not None else ""
+        where = f"{what}{request.method} {url.scheme}://{url.host}{port}{url.path}"
+    reason = str(exc).strip()
+    detail = f"{type(exc).__name__}: {reason[:200]}" if reason else type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{where}: timed out ({detail})", request=request)
+    return APIConnectionError(f"{where}: no response ({detail})", request=request)
 
 
 class APIStatusError(AmazonMusicError):

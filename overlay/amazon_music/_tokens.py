@@ -1,19 +1,47 @@
 """Login with Amazon tokens and where they are kept between runs: in memory, or in a file only its owner can read.
 
 A TokenSet never shows its tokens: its repr and str say [secure].
+
+The token file is checked as ssh checks a private key: a symbolic link is refused (never followed), as is a file
+another user owns; a file others can read is repaired to 0600, with an InsecureTokenFileWarning saying so. Processes
+sharing the file refresh one at a time: FileTokenStore.refresh_lock() is an inter-process lock (filelock) on a
+``.lock`` file beside it, under which LWAAuth re-reads the file and refreshes only if no other process already did.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import stat
+import sys
 import tempfile
 import threading
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "TokenSet", "TokenStore", "default_token_path"]
+from ._errors import ConfigurationError
+
+__all__ = [
+    "FileTokenStore",
+    "InsecureTokenFileWarning",
+    "LockingTokenStore",
+    "MemoryTokenStore",
+    "TokenSet",
+    "TokenStore",
+    "default_token_path",
+]
+
+# How long a process waits for another one's refresh (a token request with its retries) before giving up.
+REFRESH_LOCK_TIMEOUT = 120.0
+
+
+class InsecureTokenFileWarning(UserWarning):
+    """The token file was readable or writable by others; it has been made 0600."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -78,6 +106,13 @@ class TokenStore(Protocol):
     def save(self, tokens: TokenSet) -> None: ...
 
 
+@runtime_checkable
+class LockingTokenStore(TokenStore, Protocol):
+    """A store shared by several processes: refresh_lock() keeps their refreshes one at a time."""
+
+    def refresh_lock(self) -> contextlib.AbstractContextManager[None]: ...
+
+
 class MemoryTokenStore:
     """Keeps the tokens in this process only."""
 
@@ -105,21 +140,40 @@ def default_token_path() -> Path:
 
 
 class FileTokenStore:
-    """Keeps the tokens in a JSON file readable by its owner only (0600), replaced atomically on each save."""
+    """Keeps the tokens in a JSON file readable by its owner only (0600), replaced atomically on each save; processes
+    sharing the file refresh one at a time (refresh_lock)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_token_path()
         self._lock = threading.Lock()
 
     def load(self) -> TokenSet | None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data = _read_private_file(self.path)
+        if data is None:
             return None
         try:
-            return TokenSet.from_dict(json.loads(text))
+            return TokenSet.from_dict(json.loads(data.decode("utf-8")))
         except ValueError as exc:  # the message names the field, never a value
             raise ValueError(f"{self.path}: not a token file ({exc})") from None
+
+    @contextlib.contextmanager
+    def refresh_lock(self) -> Iterator[None]:
+        """Held while this process refreshes: other processes (and threads) using the same file wait for it."""
+        from filelock import FileLock, Timeout  # imported here: only a refresh needs it
+
+        lock_path = self.path.with_name(f"{self.path.name}.lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileLock(lock_path, timeout=REFRESH_LOCK_TIMEOUT, mode=0o600, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise ConfigurationError(
+                f"{lock_path}: another process has held the refresh lock for {REFRESH_LOCK_TIMEOUT:g} s"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def save(self, tokens: TokenSet) -> None:
         data = json.dumps(tokens.to_dict(), indent=2).encode("utf-8")
@@ -140,3 +194,34 @@ class FileTokenStore:
 
     def __repr__(self) -> str:
         return f"FileTokenStore(path={str(self.path)!r})"
+
+
+def _read_private_file(path: Path) -> bytes | None:
+    """The file's bytes (None when it does not exist), checked as ssh checks a key: no link, owned by this user, and
+    repaired to 0600 (with a warning) when others could read it."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise ConfigurationError(
+                f"{path}: is a symbolic link; refusing to follow it (keep the token file itself there)"
+            ) from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ConfigurationError(f"{path}: is not a regular file")
+        if sys.platform != "win32":
+            if status.st_uid != os.geteuid():
+                raise ConfigurationError(f"{path}: belongs to another user (uid {status.st_uid}); refusing to use it")
+            if status.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+                os.fchmod(handle.fileno(), 0o600)
+                warnings.warn(
+                    f"{path} was readable by others (mode {stat.S_IMODE(status.st_mode):04o}); it is now 0600",
+                    InsecureTokenFileWarning,
+                    stacklevel=4,
+                )
+        return handle.read()

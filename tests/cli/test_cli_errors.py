@@ -67,6 +67,9 @@ def test_an_unknown_token_is_exit_3(run: Cli, monkeypatch: pytest.MonkeyPatch) -
     result = run("me")
     assert result.exit_code == ExitCode.AUTH
     assert "401 INVALID_ACCESS_TOKEN" in result.error_line
+    # issue 13.6: the hint names where the refused token came from, not "log in" when it came from the environment
+    assert "the token came from AMAZON_MUSIC_ACCESS_TOKEN: set a valid one, or unset it" in result.error_line
+    assert "amazon-music login" not in result.error_line
 
 
 def test_a_missing_api_key_is_exit_3_and_names_where_to_put_it(run: Cli, home: Home, token: str) -> None:
@@ -130,7 +133,7 @@ def test_a_server_error_is_exit_7(run: Cli, token: str, emulator: EmulatorApp, m
 def test_no_connection_is_exit_7_and_names_the_host(run: Cli, token: str) -> None:
     result = run("--base-url", CLOSED_PORT_URL, "--max-retries", "0", "me")
     assert result.exit_code == ExitCode.UNAVAILABLE
-    assert result.error_line == "amazon-music: error: GET /v1/me: no response (ConnectError) from http://127.0.0.1:9"
+    assert result.error_line.startswith("amazon-music: error: GET http://127.0.0.1:9/v1/me: no response (ConnectError")
 
 
 # -- settings: flags, then environment, then config file -------------------------------------------------------------

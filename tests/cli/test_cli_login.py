@@ -206,11 +206,16 @@ def test_the_environment_beats_the_saved_login(
     assert login(run, browser)[0] == 0
     monkeypatch.setenv("AMAZON_MUSIC_ACCESS_TOKEN", emulator.mint_token("uj7wxenmftr26zlg7eo4maa744").access_token)
     table = run("whoami")
-    assert "Jane M" in table.stdout and "environment" in table.stdout
+    assert "Jane M" in table.stdout and "env AMAZON_MUSIC_ACCESS_TOKEN" in table.stdout
     assert "unknown (not recorded with the token)" in table.stdout
 
 
 def test_a_damaged_token_file_is_exit_3_naming_the_file(run: Cli, home: Home) -> None:
     home.token_file.write_text('{"access_token": 42}')
+    home.token_file.chmod(0o644)
     result = run("me")
-    assert result.exit_code == 3 and str(home.token_file) in result.error_line and "access_token" in result.error_line
+    # issue 14.12: the file others could read was repaired, and the command said so in one line
+    warning, error = result.stderr.splitlines()
+    assert warning == f"amazon-music: warning: {home.token_file} was readable by others (mode 0644); it is now 0600"
+    assert result.exit_code == 3 and str(home.token_file) in error and "access_token" in error
+    assert mode(home.token_file) == 0o600

@@ -116,10 +116,21 @@ def test_max_items_stops_early_across_pages(run: Cli, token: str, oracle: Amazon
     expected = [user.id for user in oracle.followers(limit=100, max_items=230)]
     result = run("followers", "--max-items", "30", "--limit", "7", "--json")
     assert [user["id"] for user in json_lines(result.stdout)] == expected[:30]
-    assert "stopped at 30 users" in result.error_line
+    assert "stopped at 30 users (--max-items); continue with --cursor am-resume.1." in result.error_line
     beyond_a_page = run("followers", "--max-items", "230", "--json")  # more than the API's largest page
     assert beyond_a_page.exit_code == 0, beyond_a_page.stderr
     assert [user["id"] for user in json_lines(beyond_a_page.stdout)] == expected
+
+
+def test_max_items_with_all_names_the_resume_point_and_it_continues(run: Cli, token: str, oracle: AmazonMusic) -> None:
+    """Issue 13.9: `--all --max-items 15` said "--all for every one"; it names where to continue, exactly."""
+    expected = [user.id for user in oracle.followers()]
+    first = run("followers", "--all", "--max-items", "15", "--limit", "10", "--json")
+    assert "--all for every one" not in first.stderr
+    resume_point = first.error_line.rsplit("--cursor ", 1)[1]
+    rest = run("followers", "--all", "--cursor", resume_point, "--json")
+    assert rest.exit_code == 0, rest.stderr
+    assert [user["id"] for user in json_lines(first.stdout) + json_lines(rest.stdout)] == expected
 
 
 def test_followed_users_playlists_podcasts(run: Cli, token: str, oracle: AmazonMusic) -> None:

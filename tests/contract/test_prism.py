@@ -24,6 +24,7 @@ from amazon_music import (
     AmazonMusic,
     APIStatusError,
     AsyncAmazonMusic,
+    AsyncPaginator,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
@@ -91,7 +92,7 @@ def _first_page(result: Any) -> Any:
 
 
 async def _first_page_async(result: Any) -> Any:
-    if isinstance(result, Paginator):
+    if isinstance(result, AsyncPaginator):
         return await anext(aiter(result.pages()))
     return await result
 

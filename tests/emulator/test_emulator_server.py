@@ -148,6 +148,7 @@ def test_token_command_json(tmp_path: Path) -> None:
             "token",
             "--db",
             str(db),
+            "--create",
             "--user",
             AMIT,
             "--scopes",
@@ -180,10 +181,19 @@ def test_token_command_json(tmp_path: Path) -> None:
 )
 def test_token_command_errors_name_the_option(tmp_path: Path, arguments: list[str], names: str) -> None:
     done = subprocess.run(
-        [*COMMAND, "token", "--db", str(tmp_path / "e.db"), *arguments], capture_output=True, text=True
+        [*COMMAND, "token", "--db", str(tmp_path / "e.db"), "--create", *arguments], capture_output=True, text=True
     )
     assert done.returncode == 2
     assert names in done.stderr and "Traceback" not in done.stderr
+
+
+def test_token_refuses_a_database_no_emulator_serves(tmp_path: Path) -> None:
+    """Issue 13.6: a token minted into a new database would be one no running emulator knows."""
+    db = tmp_path / "other.db"
+    done = subprocess.run([*COMMAND, "token", "--db", str(db)], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--db" in done.stderr and "does not exist" in done.stderr and "--create" in done.stderr
+    assert not db.exists()
 
 
 def test_serve_refuses_a_bad_seed_size(tmp_path: Path) -> None:

@@ -174,6 +174,7 @@ def test_file_store_replaces_atomically_and_leaves_no_temporary_files(tmp_path: 
 def test_file_store_rejects_a_foreign_file_without_showing_it(tmp_path: Path) -> None:
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps({"access_token": 5, "refresh_token": "Atzr|do-not-show"}))
+    path.chmod(0o600)
     with pytest.raises(ValueError, match="access_token") as caught:
         FileTokenStore(path).load()
     assert "do-not-show" not in str(caught.value)

@@ -21,7 +21,9 @@ from amazon_music import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    TokenError,
     UnprocessableEntityError,
+    ValidationError,
     _errors,
 )
 
@@ -151,7 +153,7 @@ def test_connect_failure_after_retries_is_api_connection_error(client: AmazonMus
     with pytest.raises(APIConnectionError) as caught:
         client.me()
     assert not isinstance(caught.value, APITimeoutError)
-    assert "GET /v1/me" in str(caught.value)
+    assert str(caught.value) == "GET https://api.music.amazon.dev/v1/me: no response (ConnectError: refused)"
     assert route.call_count == 4  # the first try and three retries
 
 
@@ -169,7 +171,7 @@ def test_a_write_error_is_not_retried(client: AmazonMusic, api: respx.MockRouter
 
 
 def test_every_error_is_an_amazon_music_error() -> None:
-    public = [getattr(_errors, name) for name in _errors.__all__ if name != "error_from_response"]
+    public = [getattr(_errors, name) for name in _errors.__all__ if isinstance(getattr(_errors, name), type)]
     assert all(issubclass(cls, AmazonMusicError) for cls in public)
     assert issubclass(APITimeoutError, APIConnectionError)
 
@@ -177,7 +179,7 @@ def test_every_error_is_an_amazon_music_error() -> None:
 def test_the_tree_in_the_docstring_names_every_class() -> None:
     doc = _errors.__doc__ or ""
     for name in _errors.__all__:
-        if name != "error_from_response":
+        if isinstance(getattr(_errors, name), type):
             assert name in doc, name
 
 
@@ -188,3 +190,67 @@ async def test_async_client_raises_the_same_errors(async_client: AsyncAmazonMusi
         await async_client.user(DEMO_USER)
     with pytest.raises(MalformedResponseError, match="missing field 'user'"):
         await async_client.me()
+
+
+# -- pickling and copying (issue 13.2) -----------------------------------------------------------------------------
+
+
+def _every_error_class() -> list[type[AmazonMusicError]]:
+    """AmazonMusicError and every subclass, found by walking the tree (a class added later is covered too)."""
+    found: list[type[AmazonMusicError]] = []
+    pending: list[type[AmazonMusicError]] = [AmazonMusicError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _an_instance(cls: type[AmazonMusicError]) -> AmazonMusicError:
+    request = httpx.Request("GET", "https://api.music.amazon.dev/v1/me")
+    response = httpx.Response(418, json={"error": {"code": "X"}}, request=request)
+    if issubclass(cls, RateLimitError):
+        return cls("slow down", status=429, code="THROTTLED", request_id="r-1", response=response, retry_after=2.5)
+    if issubclass(cls, APIStatusError):
+        return cls("no such user", status=404, code="NOT_FOUND", request_id="r-1", response=response)
+    if issubclass(cls, APIConnectionError):
+        return cls("GET https://api.music.amazon.dev/v1/me: no response (ConnectError)", request=request)
+    if issubclass(cls, MalformedResponseError):
+        return cls("me: not a UserResponse", response=response)
+    if issubclass(cls, TokenError):
+        return cls("invalid_grant", "refresh_token: unknown", status_code=400)
+    if issubclass(cls, ValidationError):
+        return cls("limit", "101 is greater than the maximum of 100")
+    return cls("client_id: required")
+
+
+def _fields(error: AmazonMusicError) -> dict[str, object]:
+    """What an error carries: its message, args and attributes (requests and responses by what they say)."""
+    fields: dict[str, object] = {"str": str(error), "repr": repr(error), "args": error.args}
+    for name, value in vars(error).items():
+        if isinstance(value, httpx.Response):
+            value = (value.status_code, value.content, value.request.url)
+        elif isinstance(value, httpx.Request):
+            value = (value.method, value.url)
+        fields[name] = value
+    return fields
+
+
+@pytest.mark.parametrize("cls", _every_error_class(), ids=lambda cls: cls.__name__)
+def test_every_error_pickles_and_copies_with_its_type_and_fields(cls: type[AmazonMusicError]) -> None:
+    import copy
+    import pickle
+
+    error = _an_instance(cls)
+    for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert type(clone) is cls
+        assert _fields(clone) == _fields(error)
+
+
+def test_the_walk_finds_every_public_error() -> None:
+    import amazon_music
+
+    classes = [value for value in vars(amazon_music).values() if isinstance(value, type)]
+    public = {cls for cls in classes if issubclass(cls, Exception)}
+    assert public <= set(_every_error_class()) | {amazon_music.InsecureTokenFileWarning}
+    assert len(_every_error_class()) >= 15

@@ -218,7 +218,7 @@ def test_a_sync_paginator_refuses_async_for(client: AmazonMusic, api: respx.Mock
 
     import asyncio
 
-    with pytest.raises(TypeError, match="AmazonMusic"):
+    with pytest.raises(TypeError, match="__aiter__"):
         asyncio.run(walk())
 
 
@@ -248,8 +248,8 @@ async def test_async_resume_and_malformed(async_client: AsyncAmazonMusic, api: r
 
 
 async def test_an_async_paginator_refuses_for(async_client: AsyncAmazonMusic) -> None:
-    with pytest.raises(TypeError, match="async for"):
-        list(async_client.followers())
+    with pytest.raises(TypeError, match="'AsyncPaginator' object is not iterable"):
+        list(async_client.followers())  # type: ignore[call-overload]
 
 
 def test_paginator_works_on_any_fetch_function() -> None:

@@ -71,6 +71,7 @@ def public_objects(tmp_path: Path) -> list[Any]:
         AsyncAmazonMusic(API_KEY, token=ACCESS),
         AsyncAmazonMusic.from_env(env),
         AmazonMusic(API_KEY, token=ACCESS).followers(),
+        AsyncAmazonMusic(API_KEY, token=ACCESS).followers(),
         TokenError("invalid_grant", "The refresh token is invalid"),
         RetryPolicy(),
         RetryTransport(),

@@ -40,9 +40,7 @@ class ListingRoute:
 
 
 ROUTES: dict[str, ListingRoute] = {
-    "getCurrentUserLibraryTracks": ListingRoute(
-        "library_tracks", ids="trackIds", owner_fields=ID_ONLY, follows=False
-    ),
+    "getCurrentUserLibraryTracks": ListingRoute("library_tracks", ids="trackIds", owner_fields=ID_ONLY, follows=False),
     "getCurrentUserFollowers": ListingRoute("followers"),
     "getCurrentUserFollowedUsers": ListingRoute("followed_users"),
     "getCurrentUserFollowedPlaylists": ListingRoute("followed_playlists", ids="playlistIds"),

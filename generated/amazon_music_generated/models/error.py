@@ -48,6 +48,20 @@ class Error:
     payload: ErrorPayload | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("status", self.status),
+            ("code", self.code),
+            ("message", self.message),
+            ("url", self.url),
+            ("reference", self.reference),
+            ("payload", self.payload),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"Error({shown})"
+
     def to_dict(self) -> dict[str, Any]:
         status = self.status
 

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.follow_state import FollowState
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FollowArtistResult")
 # The keys from_dict reads as fields; any other key of the body goes to additional_properties.
@@ -29,6 +30,16 @@ class FollowArtistResult:
     artist: Artist
     follow_state: FollowState
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("artist", self.artist),
+            ("follow_state", self.follow_state),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"FollowArtistResult({shown})"
 
     def to_dict(self) -> dict[str, Any]:
         artist = self.artist.to_dict()

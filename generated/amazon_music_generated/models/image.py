@@ -37,6 +37,18 @@ class Image:
     image_type: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("url", self.url),
+            ("height", self.height),
+            ("width", self.width),
+            ("image_type", self.image_type),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"Image({shown})"
+
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 

@@ -31,6 +31,16 @@ class PageInfo:
     token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("has_next_page", self.has_next_page),
+            ("token", self.token),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"PageInfo({shown})"
+
     def to_dict(self) -> dict[str, Any]:
         has_next_page = self.has_next_page
 

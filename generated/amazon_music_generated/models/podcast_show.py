@@ -34,6 +34,17 @@ class PodcastShow:
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("id", self.id),
+            ("title", self.title),
+            ("url", self.url),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"PodcastShow({shown})"
+
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.visibility import Visibility
+from ..types import Unset
 
 T = TypeVar("T", bound="UpdateUserRequest")
 
@@ -22,6 +23,16 @@ class UpdateUserRequest:
     name: str
     visibility: Visibility
     playback_visibility: Visibility
+
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("name", self.name),
+            ("visibility", self.visibility),
+            ("playback_visibility", self.playback_visibility),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"UpdateUserRequest({shown})"
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

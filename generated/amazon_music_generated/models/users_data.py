@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UsersData")
 # The keys from_dict reads as fields; any other key of the body goes to additional_properties.
 _KNOWN_KEYS = frozenset(
@@ -24,6 +26,15 @@ class UsersData:
 
     users: list[User]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        """The fields that are set: one absent from the body (UNSET) is left out, as are no additional properties."""
+        fields: tuple[tuple[str, Any], ...] = (
+            ("users", self.users),
+            ("additional_properties", self.additional_properties or UNSET),
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if not isinstance(value, Unset))
+        return f"UsersData({shown})"
 
     def to_dict(self) -> dict[str, Any]:
         users = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import click
 
 from . import _commands, _login
-from ._exit import EXIT_CODES_HELP, ExitCode, describe_error
+from ._exit import CREDENTIALS_SOURCE, EXIT_CODES_HELP, ExitCode, describe_error
 from ._state import CliState
 
 __all__ = ["cli", "main"]
@@ -81,9 +82,13 @@ class _Root(click.Group):
         return code
 
     def _run(self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any) -> int:
+        source = CREDENTIALS_SOURCE.set(None)
         try:
-            return self._main(args, prog_name, complete_var, **extra)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning  # one line each, as the errors are
+                return self._main(args, prog_name, complete_var, **extra)
         finally:
+            CREDENTIALS_SOURCE.reset(source)
             _reset_logging()
 
     def _main(self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any) -> int:
@@ -122,6 +127,12 @@ class _Root(click.Group):
         except BrokenPipeError:  # caught here: click's main would turn it into exit 1
             _silence_stdout()
             return ExitCode.OK
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
@@ -183,7 +194,8 @@ def cli(
       amazon-music follow artist B000QKGN8W
       amazon-music user followed artists zqll6htnhyb2welrqsrtrhdvaa
 
-    Settings come from flags, then AMAZON_MUSIC_* environment variables, then the config file. Listings show one
+    Settings come from flags, then AMAZON_MUSIC_* environment variables, then the config file, then the saved login
+    (the same as AmazonMusic.from_env() in a script). Listings show one
     page as a table; --all walks every page, --json prints JSON (JSON Lines for listings). Errors are one line on
     stderr, and the exit code says what kind.
     """

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 from enum import IntEnum
 
-__all__ = ["EXIT_CODES_HELP", "CliError", "ExitCode", "describe_error"]
+__all__ = ["CREDENTIALS_SOURCE", "EXIT_CODES_HELP", "CliError", "ExitCode", "describe_error"]
+
+# Where this run's credentials came from ("env AMAZON_MUSIC_ACCESS_TOKEN", the token file, ...): a 401 names it.
+CREDENTIALS_SOURCE: contextvars.ContextVar[str | None] = contextvars.ContextVar("credentials_source", default=None)
 
 
 class ExitCode(IntEnum):
@@ -43,6 +47,19 @@ class CliError(Exception):
 _LOGIN_HINT = "run `amazon-music login`"
 
 
+def _refused_hint() -> str:
+    """What to do about refused credentials, by where they came from."""
+    source = CREDENTIALS_SOURCE.get()
+    if source is None:
+        return _LOGIN_HINT
+    if source.startswith("env "):
+        variable = source.removeprefix("env ")
+        return f"the token came from {variable}: set a valid one, or unset it to use the saved login"
+    if source.startswith("config ") or source == "argument":
+        return f"the token came from {source}: replace it, or remove it to use the saved login"
+    return f"the saved login in {source} was refused: {_LOGIN_HINT}"
+
+
 def describe_error(exc: BaseException) -> tuple[ExitCode, str] | None:
     """The exit code and message for an error of this package; None for anything else (a bug)."""
     from amazon_music import (
@@ -72,7 +89,7 @@ def describe_error(exc: BaseException) -> tuple[ExitCode, str] | None:
         code = ExitCode.USAGE
     elif isinstance(exc, AuthenticationError | TokenError | ConfigurationError):
         code = ExitCode.AUTH
-        message = f"{message} ({_LOGIN_HINT})" if not isinstance(exc, ConfigurationError) else message
+        message = f"{message} ({_refused_hint()})" if not isinstance(exc, ConfigurationError) else message
     elif isinstance(exc, PermissionDeniedError):
         code = ExitCode.PERMISSION
         scope = exc.missing_scope
@@ -80,10 +97,6 @@ def describe_error(exc: BaseException) -> tuple[ExitCode, str] | None:
             message = f"{message} (log in again with --scope {scope})"
     elif isinstance(exc, NotFoundError):
         code = ExitCode.NOT_FOUND
-    elif isinstance(exc, APIConnectionError) and exc.request is not None:
-        code = ExitCode.UNAVAILABLE
-        url = exc.request.url
-        message = f"{message} from {url.scheme}://{url.netloc.decode('ascii', 'replace')}"
     elif isinstance(exc, RateLimitError):
         code = ExitCode.RATE_LIMITED
     elif isinstance(exc, ServerError | APIConnectionError | MalformedResponseError) or (

@@ -56,7 +56,9 @@ def listing_params(page_min: int, page_max: int) -> list[click.Parameter]:
             ["--all", "all_pages"], is_flag=True, help="Every page (a progress bar on stderr when it is a terminal)."
         ),
         click.Option(["--max-items"], type=click.IntRange(1), metavar="N", help="Stop after N items (walks pages)."),
-        click.Option(["--cursor"], metavar="TOKEN", help="Start at this page (a previous listing's next-page token)."),
+        click.Option(
+            ["--cursor"], metavar="TOKEN", help="Start here: a previous listing's next-page token or resume point."
+        ),
         click.Option(["--json", "as_json"], is_flag=True, help="JSON Lines: one item per line."),
     ]
 
@@ -115,4 +117,4 @@ def show_listing(
     if not options.walks and next_cursor:
         note(f"more on the next page: add --all, or --cursor {next_cursor}")
     elif options.max_items is not None and count >= options.max_items and next_cursor:
-        note(f"stopped at {plural(count, noun)} (--max-items); --all for every one")
+        note(f"stopped at {plural(count, noun)} (--max-items); continue with --cursor {paginator.resume_point}")

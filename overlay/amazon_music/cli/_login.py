@@ -65,9 +65,9 @@ def login(
     import secrets
 
     from amazon_music import build_authorize_url, exchange_code, generate_pkce
+    from amazon_music._config import LoginRecord, save_login
 
     from ._loopback import LoopbackReceiver
-    from ._session import LoginRecord, lwa_urls, save_login
 
     settings = state.settings(
         client_id=client_id, scopes=" ".join(scopes) or None, region=region and region.upper(), lwa_url=lwa_url
@@ -78,7 +78,7 @@ def login(
             f"{settings.config_path}",
             ExitCode.USAGE,
         )
-    authorize_url, token_url = lwa_urls(settings)
+    authorize_url, token_url = settings.lwa_endpoints()
     pkce = generate_pkce()
     expected_state = secrets.token_urlsafe(32)
 
@@ -131,7 +131,7 @@ def login(
 @pass_state
 def logout(state: CliState) -> None:
     """Forget the saved login (delete the token file)."""
-    from ._session import forget_login
+    from amazon_music._config import forget_login
 
     settings = state.settings()
     removed = forget_login(settings.token_file)
@@ -148,13 +148,11 @@ def whoami(state: CliState, as_json: bool) -> None:
     """Who the commands act as: the user, the token's scopes and expiry (never the token)."""
     from amazon_music import LWAAuth, PermissionDeniedError
 
-    from ._session import open_client, resolve_credentials
-
     settings = state.settings()
-    credentials = resolve_credentials(settings)
+    credentials = state.credentials()
     user_id = name = None
     problem = None
-    with open_client(settings, credentials) as music:
+    with state.client(credentials) as music:
         try:
             me = music.me()
         except PermissionDeniedError as exc:  # a token without music::profile still has a scope list to show

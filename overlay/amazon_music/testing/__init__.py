@@ -15,7 +15,29 @@ the marker ``@pytest.mark.amazon_music(**emulate options)``. Needs the emulator 
 ``pip install "amazon-music-webapi[emulator]"``; ``import amazon_music`` never loads it.
 """
 
-from ._emulator import Emulator, KnobChange, emulate
-from ._transport import SyncASGITransport
+# private names only: everything public here is in __all__
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._emulator import Emulator, KnobChange, emulate
+    from ._transport import SyncASGITransport
 
 __all__ = ["Emulator", "KnobChange", "SyncASGITransport", "emulate"]
+
+# imported on first use, so that loading the pytest plugin (a submodule) imports nothing heavy
+_MODULE_OF = {
+    "Emulator": "._emulator",
+    "KnobChange": "._emulator",
+    "emulate": "._emulator",
+    "SyncASGITransport": "._transport",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -7,18 +7,20 @@
     @pytest.mark.amazon_music(seed=False, followers=1000, fault_rate=0.2, latency_ms=50, ...)
 
 The marker takes ``emulate()``'s keywords; on a test, class or module (``pytestmark``), the nearest wins per option.
-Nothing is imported from the emulator until a test asks for a fixture; ``-p no:amazon_music`` turns the plugin off.
+Loading the plugin imports pytest only: the client (httpx) and the emulator are imported when a test asks for a
+fixture, so a test run that uses none pays nothing for it. ``-p no:amazon_music`` turns the plugin off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from amazon_music import AmazonMusic, AsyncAmazonMusic
-from amazon_music.testing._emulator import Emulator, emulate_options
+if TYPE_CHECKING:
+    from amazon_music import AmazonMusic, AsyncAmazonMusic
+    from amazon_music.testing._emulator import Emulator
 
 __all__ = ["amazon_music_async_client", "amazon_music_client", "amazon_music_emulator"]
 
@@ -35,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _marker_options(node: pytest.Item) -> dict[str, Any]:
+    from amazon_music.testing._emulator import emulate_options
+
     options: dict[str, Any] = {}
     for marker in node.iter_markers(MARKER):  # nearest first: a test's marker beats its class's and its module's
         if marker.args:
@@ -52,6 +56,8 @@ def _marker_options(node: pytest.Item) -> dict[str, Any]:
 @pytest.fixture
 def amazon_music_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
     """A fresh in-process emulator for this test (options from @pytest.mark.amazon_music), stopped after it."""
+    from amazon_music.testing._emulator import Emulator
+
     emulator = Emulator(**_marker_options(request.node))
     try:
         emulator.__enter__()
