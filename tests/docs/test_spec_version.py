@@ -71,7 +71,7 @@ CHANGES: list[tuple[str, Callable[[Spec], None], str]] = [
     ("a new response status", _payload_too_large, MINOR),
     ("a nullable flag", lambda s: s["components"]["schemas"]["FollowState"].update(nullable=True), MINOR),
     ("a description", lambda s: _operation(s, "getUser").update(description="Another wording."), PATCH),
-    ("a vendor extension", lambda s: _operation(s, "getUser").update({"x-python-method": "user"}), PATCH),
+    ("a vendor extension", lambda s: _operation(s, "getUser").update({"x-python-method": "a_user"}), PATCH),
     ("an erratum", lambda s: s["x-doc-errata"][0].update(reason="Another reason."), PATCH),
 ]
 

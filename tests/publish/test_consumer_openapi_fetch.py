@@ -4,7 +4,6 @@ has against the emulator, and counts the same items as the Python client (amazon
 
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -13,19 +12,16 @@ from consumer_support import RunningEmulator, compile_typescript, listings, node
 from publish_support import SPEC_NAME
 
 from amazon_music import AmazonMusic, Paginator
+from amazon_music_generated.operations import OPERATIONS
 
 PROGRAM = Path(__file__).parent / "typescript" / "walk_listings.ts"
 DEMO_USER = "zqll6htnhyb2welrqsrtrhdvaa"
 PAGE_SIZE = 10
 
 
-def _python_method(operation_id: str, path: str) -> Any:
-    """The AmazonMusic listing method that calls this operation (its body imports the generated module by name)."""
-    module = operation_id[0].lower() + "".join(c if c.islower() else "_" + c.lower() for c in operation_id[1:])
-    for name, method in inspect.getmembers(AmazonMusic, inspect.isfunction):
-        if not name.startswith("_") and f" import {module} as op" in inspect.getsource(method):
-            return name
-    raise AssertionError(f"no AmazonMusic method calls {operation_id} ({path})")
+def _python_method(operation_id: str) -> str:
+    """The AmazonMusic method that calls this operation: the spec's x-python-method, through the operations table."""
+    return next(op.method for op in OPERATIONS if op.operation_id == operation_id)
 
 
 def test_openapi_fetch_walks_every_listing_like_the_python_client(
@@ -52,7 +48,7 @@ def test_openapi_fetch_walks_every_listing_like_the_python_client(
         consumer_emulator.api_key, token=consumer_emulator.access_token, base_url=consumer_emulator.base_url
     ) as music:
         for operation_id, path in paged.items():
-            method = getattr(music, _python_method(operation_id, path))
+            method = getattr(music, _python_method(operation_id))
             result = method(DEMO_USER, limit=PAGE_SIZE) if "{id}" in path else method(limit=PAGE_SIZE)
             assert isinstance(result, Paginator)
             python_counts[operation_id] = sum(1 for _ in result)

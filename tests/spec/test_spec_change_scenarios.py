@@ -225,7 +225,7 @@ def test_a_lower_limit_maximum_moves_the_check_and_the_page_size(repo: RepoCopy)
     report = json.loads(repo.python(LOWER_MAXIMUM_CHECKS))
     assert report["refused"] == ["limit", "limit: 51 is outside 1..50"]
     assert report["walked"] == 120
-    assert report["limits"] == ["50", "50", "50"]  # pages that fit the new maximum
+    assert report["limits"] == ["50", "50", "20"]  # pages that fit the new maximum; the last asks for what is left
     assert report["followers_page"] == 100  # the other listings keep theirs
 
     help_text = repo.cli("followed", "users", "--help")
