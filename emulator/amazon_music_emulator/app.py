@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Literal
 
 from starlette.middleware.cors import CORSMiddleware
@@ -197,7 +196,7 @@ def create_app(
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
     if max_body_bytes <= 0:
         raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
-    store = open_store(Path(db) if str(db) != ":memory:" else ":memory:", seed, reset=reset)
+    store = open_store(db, seed, reset=reset)
     secret = store.get_meta("cursor_secret")
     assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
