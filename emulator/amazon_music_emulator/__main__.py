@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import json
 import sys
 import warnings
@@ -73,7 +74,7 @@ from amazon_music_emulator.seed import (  # noqa: E402
 )
 from amazon_music_emulator.store import SQLITE_SCHEME, Store, StoreUnavailable, is_postgres, redacted  # noqa: E402
 
-__all__ = ["default_db_path", "main"]
+__all__ = ["default_db_path", "exposure_warning", "main"]
 
 
 _OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_key": "--api-key"}
@@ -101,6 +102,20 @@ def _database(db: str | None) -> Path | str:
     if not path:
         raise click.BadParameter("expected a file path, sqlite:///path or postgresql://...", param_hint="--db")
     return path if path == ":memory:" else Path(path)
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning ``serve --host`` deserves when others can reach it (any interface but loopback), else None."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        loopback = False
+    if loopback:
+        return None
+    return (
+        f"warning: --host {host}: the sandbox is reachable by others on the network, and anyone who reaches it can "
+        "use the demo credentials printed below"
+    )
 
 
 def _seed_config(sizes: tuple[str, ...]) -> SeedConfig | None:
@@ -200,6 +215,8 @@ def serve(
         raise click.BadParameter("several workers share one database file; give --db a file", param_hint="--workers")
     origins = _cors_origins(cors_origins)
     seed = _seed_config(seed_size)
+    if (warning := exposure_warning(host)) is not None:
+        click.echo(warning, err=True)
     # Nothing is touched before the port is this process's, and a reset needs the database to itself.
     sock, base_url = listen(host, port, backlog=2048)
     sock.set_inheritable(True)

@@ -5,6 +5,7 @@ A request's way through it::
     EmulatorApp (CORS when asked for; the body bound: a declared length above it is a 413, see bodies.py)
         │  ─────── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
         │  ─────── /openapi.json, /openapi.yaml ──> the spec, with this emulator listed first under servers
+        │  ─────── /healthz (the process answers), /readyz (its database answers) ──> 200, or 503 (not in the spec)
         └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
                     └─> routing.Dispatcher ──> handlers/* ──> store (SQLite) and cursors
@@ -15,6 +16,7 @@ The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -46,6 +48,9 @@ _SPEC_ROUTES = {
     "/openapi.json": (specfile.served_spec_json, b"application/json"),
     "/openapi.yaml": (specfile.served_spec_yaml, b"application/yaml"),
 }
+
+# Probes for a load balancer or an orchestrator, outside auth and faults: the status each answers when all is well.
+_PROBES = {"/healthz": "ok", "/readyz": "ready"}
 
 
 class EmulatorApp:
@@ -128,6 +133,12 @@ class EmulatorApp:
             body = render()
             headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif path in _PROBES and scope["method"] in ("GET", "HEAD"):
+            ready = path != "/readyz" or await asyncio.to_thread(self.store.ping)
+            body = json.dumps({"status": _PROBES[path] if ready else "unavailable"}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200 if ready else 503, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         elif path == "/" and scope["method"] in ("GET", "HEAD"):
             headers = [(b"location", f"{DOCS_PATH}/".encode()), (b"content-length", b"0")]

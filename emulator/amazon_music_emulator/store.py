@@ -535,6 +535,19 @@ class Store:
                 session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
             yield session
 
+    def ping(self, timeout: float = 2.0) -> bool:
+        """Whether the database answers a query within about ``timeout`` seconds (for /readyz)."""
+        try:
+            if self._pool is None:
+                with self._lock:
+                    self._conn.execute("SELECT 1").fetchone()
+                return True
+            with self._pool.connection(timeout=timeout) as conn:
+                conn.execute("SELECT 1").fetchone()
+            return True
+        except Exception:  # whatever the failure (closed, unreachable, timed out), the database is not ready
+            return False
+
     def is_seeded(self) -> bool:
         return self.get_meta("seeded") is not None
 
