@@ -8,7 +8,7 @@ A request's way through it::
         │  ─────── /healthz (the process answers), /readyz (its database answers) ──> 200, or 503 (not in the spec)
         └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
-                    └─> routing.Dispatcher ──> handlers/* ──> store (SQLite) and cursors
+                    └─> routing.Dispatcher ──> handlers/* ──> store (SQLite or PostgreSQL) and cursors
 
 The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: ``app.store``, ``app.auth``
 (``app.mint_token(...)``), and ``app.faults``, whose knobs can be changed while the app serves.

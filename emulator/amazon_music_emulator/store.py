@@ -908,8 +908,13 @@ def _open_sqlite(path: str) -> sqlite3.Connection:
 
 def _open_pool(url: str) -> ConnectionPool[Any]:
     """A pool of autocommit connections (a write opens its own transaction), ready or StoreUnavailable."""
-    import psycopg
-    from psycopg_pool import ConnectionPool, PoolTimeout
+    try:
+        import psycopg
+        from psycopg_pool import ConnectionPool, PoolTimeout
+    except ImportError as exc:  # an install from before the extra listed them
+        raise StoreUnavailable(
+            f"PostgreSQL needs {exc.name}: pip install 'amazon-music-webapi[emulator]' (psycopg and psycopg-pool)"
+        ) from None
 
     try:  # one connection first: a wrong URL fails at once, with libpq's reason (which never holds the password)
         psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT_SECONDS)).close()

@@ -1,10 +1,12 @@
 """Two `serve` processes on one PostgreSQL database behave as one server: a write on one is read on the other, a
 cursor of one continues on the other, an authorization code or a refresh token raced from both wins once, and
-concurrent follow/unfollow pairs spread over both end consistent."""
+concurrent follow/unfollow pairs spread over both end consistent; and kill -9 of one loses no write it acknowledged."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -19,6 +21,11 @@ REDIRECT = "http://127.0.0.1:53682/callback"  # a registered loopback URL, on an
 JANE = "uj7wxenmftr26zlg7eo4maa744"
 PAIRS = 50
 FOLLOWED_USERS = "/v1/me/followed/users"
+
+
+def api_headers(banner: dict[str, str]) -> dict[str, str]:
+    """The API credentials a `serve` banner printed."""
+    return {"x-api-key": banner["x-api-key"], "Authorization": f"Bearer {banner['Authorization']}"}
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +46,11 @@ def two_servers(shared_db: str) -> Iterator[list[dict[str, str]]]:
 @pytest.fixture
 async def clients(two_servers: list[dict[str, str]]) -> AsyncIterator[list[httpx.AsyncClient]]:
     """A client per process, each with the credentials its banner printed."""
+    first_banner, second_banner = two_servers
     async with (
-        httpx.AsyncClient(base_url=two_servers[0]["base URL"], timeout=30) as first,
-        httpx.AsyncClient(base_url=two_servers[1]["base URL"], timeout=30) as second,
+        httpx.AsyncClient(base_url=first_banner["base URL"], headers=api_headers(first_banner), timeout=30) as first,
+        httpx.AsyncClient(base_url=second_banner["base URL"], headers=api_headers(second_banner), timeout=30) as second,
     ):
-        for client, banner in zip((first, second), two_servers, strict=True):
-            client.headers.update(
-                {"x-api-key": banner["x-api-key"], "Authorization": f"Bearer {banner['Authorization']}"}
-            )
         yield [first, second]
 
 
@@ -134,3 +138,38 @@ async def test_concurrent_follow_unfollow_pairs_over_both_processes_end_consiste
     on_first = {edge["node"]["id"] for edge in await walk(first, FOLLOWED_USERS, {})}
     on_second = {edge["node"]["id"] for edge in await walk(second, FOLLOWED_USERS, {})}
     assert on_first == on_second == before | set(kept)
+
+
+async def test_kill_9_of_one_process_mid_writes_loses_no_acknowledged_write(postgres_cluster: PostgresCluster) -> None:
+    """A pair of its own (this test kills one): follows sent to the victim until it is killed; every follow it
+    acknowledged is on the survivor, which keeps serving."""
+    url = postgres_cluster.new_database()
+    try:
+        with running_serve(url) as victim, running_serve(url) as survivor:
+            with Store(url) as store:
+                targets = [user for user in store.user_ids(10_000) if user != DEMO_USER_ID]
+            acknowledged: list[str] = []
+            async with httpx.AsyncClient(base_url=victim["base URL"], headers=api_headers(victim), timeout=5) as client:
+
+                async def follow(user: str) -> None:
+                    try:
+                        response = await client.put(f"/v1/me/followed/users/{user}")
+                    except httpx.TransportError:
+                        return  # sent when the victim died: no answer, no promise
+                    if response.status_code == 200:
+                        acknowledged.append(user)
+
+                writes = [asyncio.create_task(follow(user)) for user in targets[:200]]
+                while len(acknowledged) < 20 and not all(write.done() for write in writes):
+                    await asyncio.sleep(0.01)
+                os.kill(int(victim["pid"]), signal.SIGKILL)
+                await asyncio.gather(*writes)
+            assert 20 <= len(acknowledged) < len(writes)  # the control: killed mid-writes
+            async with httpx.AsyncClient(
+                base_url=survivor["base URL"], headers=api_headers(survivor), timeout=30
+            ) as client:
+                following = {edge["node"]["id"] for edge in await walk(client, FOLLOWED_USERS, {})}
+                assert set(acknowledged) <= following
+                assert (await client.put(f"/v1/me/followed/users/{targets[-1]}")).status_code == 200
+    finally:
+        postgres_cluster.drop_database(url)
