@@ -52,7 +52,12 @@ class PostgresCluster:
         self._bin = postgres_bin()
         if not (self._bin / "initdb").exists():
             raise RuntimeError(HOW_TO_GET_IT)
-        self._run_as = pwd.getpwnam(SUPERUSER) if os.geteuid() == 0 else None
+        try:
+            self._run_as = pwd.getpwnam(SUPERUSER) if os.geteuid() == 0 else None
+        except KeyError:
+            raise RuntimeError(
+                f"as root the cluster runs as the {SUPERUSER!r} account, absent: {HOW_TO_GET_IT}"
+            ) from None
         self.folder = Path(tempfile.mkdtemp(prefix="amazon-music-pg-"))
         self._data = self.folder / "data"
         self._names = itertools.count()
