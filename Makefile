@@ -41,6 +41,7 @@ help:
 	@echo "make check-typescript openapi-typescript types from the bundle; examples/typescript under tsc --strict"
 	@echo "make browser          make sure chromium is installed for the browser checks (apt-get as root)"
 	@echo "make java             make sure a Java runtime is installed for openapi-generator (apt-get as root)"
+	@echo "make postgres         make sure PostgreSQL (initdb, pg_ctl) is installed for the store tests (apt-get as root)"
 	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
 	@echo "make bench            benchmarks, one table and BENCHMARKS.md: client vs raw httpx, parsing, walk, users(ids),"
 	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit (BENCH_*_ARGS)"
@@ -119,7 +120,7 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-test: install browser java lint-spec check-generated check-errata lint typecheck publish-spec
+test: install browser java postgres lint-spec check-generated check-errata lint typecheck publish-spec
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ docs-update: install
 # Publishing the spec for other languages (issue 8). The bundle (YAML + JSON, no external $ref, errata appended to
 # descriptions) and the offline Redoc page; tests/publish/ checks both, the page in headless Chromium.
 DIST ?= dist
-.PHONY: publish-spec check-typescript browser java
+.PHONY: publish-spec check-typescript browser java postgres
 publish-spec: install
 	$(BIN)/python scripts/publish_spec.py --spec $(SPEC) --out $(DIST)
 
@@ -176,6 +177,11 @@ browser:
 # installed the same way.
 java:
 	@scripts/ensure_java.sh
+
+# The emulator's tests on PostgreSQL start a throwaway cluster (tests/postgres_cluster.py): Debian's postgresql,
+# installed the same way.
+postgres:
+	@scripts/ensure_postgres.sh
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fuzzing with schemathesis (issue 6). `make test` already runs the in-process contract suite (tests/contract/).

@@ -1,11 +1,16 @@
 """The ``amazon-music-emulator`` command (also ``python -m amazon_music_emulator``).
 
-    amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH] [--reset] [--fault-rate F]
+    amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH|URL] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
                                 [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
-    amazon-music-emulator token [--db PATH] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
+    amazon-music-emulator token [--db PATH|URL] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
                                 [--create]
+    amazon-music-emulator db upgrade [--db PATH|URL]
     amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
+
+``--db`` names the store: a SQLite file (a path, or ``sqlite:///path``) or a PostgreSQL database
+(``postgresql://user:password@host/dbname``; see store.py for what each backend promises). ``db upgrade`` applies
+the schema migrations the database lacks (opening a store does too).
 
 The store defaults to a file in the user's data directory, so state persists across restarts; ``serve`` prints the
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import json
 import sys
 import warnings
@@ -66,8 +72,9 @@ from amazon_music_emulator.seed import (  # noqa: E402
     SeedConfig,
     open_store,
 )
+from amazon_music_emulator.store import SQLITE_SCHEME, Store, StoreUnavailable, is_postgres, redacted  # noqa: E402
 
-__all__ = ["default_db_path", "main"]
+__all__ = ["default_db_path", "exposure_warning", "main"]
 
 
 _OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_key": "--api-key"}
@@ -75,6 +82,40 @@ _OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_
 
 def default_db_path() -> Path:
     return platformdirs.user_data_path("amazon-music-emulator", appauthor=False) / "emulator.db"
+
+
+# One --db option for every command that opens the store.
+_db_option = click.option(
+    "--db",
+    metavar="PATH|URL",
+    help="SQLite file (a path or sqlite:///path) or postgresql://user:password@host/dbname [default: user data dir].",
+)
+
+
+def _database(db: str | None) -> Path | str:
+    """The store --db names: a SQLite file's Path (or ``:memory:``), or a PostgreSQL URL as given."""
+    if db is None:
+        return default_db_path()
+    if is_postgres(db):
+        return db
+    path = db.removeprefix(SQLITE_SCHEME) if db.startswith(SQLITE_SCHEME) else db
+    if not path:
+        raise click.BadParameter("expected a file path, sqlite:///path or postgresql://...", param_hint="--db")
+    return path if path == ":memory:" else Path(path)
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning ``serve --host`` deserves when others can reach it (any interface but loopback), else None."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        loopback = False
+    if loopback:
+        return None
+    return (
+        f"warning: --host {host}: the sandbox is reachable by others on the network, and anyone who reaches it can "
+        "use the demo credentials printed below"
+    )
 
 
 def _seed_config(sizes: tuple[str, ...]) -> SeedConfig | None:
@@ -116,7 +157,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: a free one).")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file [default: user data dir].")
+@_db_option
 @click.option("--reset", is_flag=True, help="Empty the store and seed it again.")
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of API requests answered 429/503.")
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(0), help="Milliseconds added to every API request.")
@@ -151,7 +192,7 @@ def main() -> None:
 def serve(
     host: str,
     port: int,
-    db: Path | None,
+    db: str | None,
     reset: bool,
     fault_rate: float,
     latency_ms: float,
@@ -169,15 +210,18 @@ def serve(
 
     from amazon_music_emulator.serving import HTTP_PROTOCOL, claim_database, listen, share_database
 
-    db_path = db or default_db_path()
+    db_path = _database(db)
     if workers > 1 and str(db_path) == ":memory:":
         raise click.BadParameter("several workers share one database file; give --db a file", param_hint="--workers")
     origins = _cors_origins(cors_origins)
     seed = _seed_config(seed_size)
+    if (warning := exposure_warning(host)) is not None:
+        click.echo(warning, err=True)
     # Nothing is touched before the port is this process's, and a reset needs the database to itself.
     sock, base_url = listen(host, port, backlog=2048)
     sock.set_inheritable(True)
-    claim = claim_database(db_path, reset=reset) if str(db_path) != ":memory:" else None
+    # A SQLite file is claimed with a lock file; PostgreSQL serialises a reset with its own lock (store.py).
+    claim = claim_database(db_path, reset=reset) if isinstance(db_path, Path) else None
     # Each worker opens the (by then seeded) file itself: with several, the app is built in the worker from this.
     factory = functools.partial(
         create_app,
@@ -190,7 +234,10 @@ def serve(
         max_body_bytes=max_body_bytes,
         cors_origins=origins,
     )
-    app = factory(seed=seed, reset=reset)
+    try:
+        app = factory(seed=seed, reset=reset)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     if claim is not None:
         share_database(claim)
     grant = app.mint_token()
@@ -200,7 +247,7 @@ def serve(
                 "Amazon Music Web API emulator (User v1)",
                 f"  base URL       {base_url}",
                 f"  API reference  {base_url}{DOCS_PATH}/   spec: {base_url}/openapi.yaml",
-                f"  database       {db_path}",
+                f"  database       {redacted(db_path)}",
                 f"  demo user      {DEMO_USER_ID} (Tony Starked), every scope, token valid {grant.expires_in} s",
                 f"  x-api-key      {DEMO_API_KEY}",
                 f"  Authorization  Bearer {grant.access_token}",
@@ -241,7 +288,7 @@ def serve(
 
 
 @main.command()
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file [default: user data dir].")
+@_db_option
 @click.option("--user", "user_id", default=DEMO_USER_ID, show_default=True, help="The seeded user to mint for.")
 @click.option("--scopes", default=None, help="Space-separated scopes [default: every scope].")
 @click.option("--ttl", default=DEFAULT_TOKEN_TTL, show_default=True, type=click.IntRange(1), help="Lifetime, seconds.")
@@ -249,17 +296,20 @@ def serve(
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of the bare access token.")
 @click.option("--create", is_flag=True, help="Create and seed the database when it does not exist yet.")
 def token(
-    db: Path | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool, create: bool
+    db: str | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool, create: bool
 ) -> None:
     """Mint an access token for a seeded user, in the database a running emulator serves (the same --db)."""
-    db_path = db or default_db_path()
-    if not create and str(db_path) != ":memory:" and not db_path.exists():
+    db_path = _database(db)
+    if not create and isinstance(db_path, Path) and not db_path.exists():
         # a new database would hold a token no running emulator knows: its 401 would say "log in" misleadingly
         raise click.BadParameter(
             f"{db_path} does not exist: give the --db of the running emulator, or --create to make and seed it",
             param_hint="--db",
         )
-    store = open_store(db_path)
+    try:
+        store = open_store(db_path)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         auth = AuthService(store, specfile.oauth_scopes())
         try:
@@ -270,6 +320,29 @@ def token(
     finally:
         store.close()
     click.echo(json.dumps(grant.as_json()) if as_json else grant.access_token)
+
+
+@main.group()
+def db() -> None:
+    """The emulator's database: its schema migrations."""
+
+
+@db.command()
+@_db_option
+def upgrade(db: str | None) -> None:
+    """Apply the schema migrations the database lacks (each in one transaction); print its schema version."""
+    location = _database(db)
+    try:
+        store = Store(location, upgrade=False)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        applied = store.upgrade()
+        version = store.schema_version()
+    finally:
+        store.close()
+    done = f"applied migration {', '.join(map(str, applied))}" if applied else "nothing to apply"
+    click.echo(f"{redacted(location)}: schema version {version} ({done})")
 
 
 main.add_command(proxy_command)

@@ -5,9 +5,10 @@ A request's way through it::
     EmulatorApp (CORS when asked for; the body bound: a declared length above it is a 413, see bodies.py)
         │  ─────── /ap/oa, /auth/o2/token ──> lwa.LoginWithAmazon
         │  ─────── /openapi.json, /openapi.yaml ──> the spec, with this emulator listed first under servers
+        │  ─────── /healthz (the process answers), /readyz (its database answers) ──> 200, or 503 (not in the spec)
         └─> faults.FaultsMiddleware (paths under /v1/: latency, rate limit, random 429/503)
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
-                    └─> routing.Dispatcher ──> handlers/* ──> store (SQLite) and cursors
+                    └─> routing.Dispatcher ──> handlers/* ──> store (SQLite or PostgreSQL) and cursors
 
 The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: ``app.store``, ``app.auth``
 (``app.mint_token(...)``), and ``app.faults``, whose knobs can be changed while the app serves.
@@ -15,10 +16,10 @@ The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Literal
 
 from starlette.middleware.cors import CORSMiddleware
@@ -47,6 +48,9 @@ _SPEC_ROUTES = {
     "/openapi.json": (specfile.served_spec_json, b"application/json"),
     "/openapi.yaml": (specfile.served_spec_yaml, b"application/yaml"),
 }
+
+# Probes for a load balancer or an orchestrator, outside auth and faults: the status each answers when all is well.
+_PROBES = {"/healthz": "ok", "/readyz": "ready"}
 
 
 class EmulatorApp:
@@ -130,6 +134,12 @@ class EmulatorApp:
             headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body})
+        elif path in _PROBES and scope["method"] in ("GET", "HEAD"):
+            ready = path != "/readyz" or await asyncio.to_thread(self.store.ping)
+            body = json.dumps({"status": _PROBES[path] if ready else "unavailable"}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200 if ready else 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
         elif path == "/" and scope["method"] in ("GET", "HEAD"):
             headers = [(b"location", f"{DOCS_PATH}/".encode()), (b"content-length", b"0")]
             await send({"type": "http.response.start", "status": 307, "headers": headers})
@@ -197,7 +207,7 @@ def create_app(
         raise ValueError(f"token_ttl: must be a positive number of seconds, not {token_ttl}")
     if max_body_bytes <= 0:
         raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
-    store = open_store(Path(db) if str(db) != ":memory:" else ":memory:", seed, reset=reset)
+    store = open_store(db, seed, reset=reset)
     secret = store.get_meta("cursor_secret")
     assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)

@@ -13,13 +13,13 @@ keep their 20 to 26 characters), 10-character ASINs for artists, playlists and t
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import secrets
 import string
 import threading
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from amazon_music_emulator.store import SecurityProfileRecord, SeedRows, Store
@@ -298,7 +298,7 @@ def _template(config: SeedConfig | None) -> Store:
 
 
 def open_store(
-    db: str | Path = ":memory:", config: SeedConfig | Literal[False] | None = None, *, reset: bool = False
+    db: str | os.PathLike[str] = ":memory:", config: SeedConfig | Literal[False] | None = None, *, reset: bool = False
 ) -> Store:
     """Open (creating and seeding on first use) the store at ``db``; ``reset`` empties and seeds it again.
 
@@ -314,7 +314,10 @@ def open_store(
             _template(wanted).copy_to(store)
         else:
             store.load_seed(_rows(wanted))
-    if reset or store.get_meta("cursor_secret") is None or store.path == ":memory:":
-        # Each store signs its cursors with its own key: a cursor from another emulator is refused.
+    # Each store signs its cursors with its own key: a cursor from another emulator is refused. Processes sharing a
+    # database share its key (the first one sets it).
+    if reset or store.path == ":memory:":
         store.set_meta("cursor_secret", secrets.token_hex(32))
+    else:
+        store.set_meta_default("cursor_secret", secrets.token_hex(32))
     return store

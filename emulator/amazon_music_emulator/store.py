@@ -1,11 +1,25 @@
-"""The emulator's state in SQLite; the only module that speaks SQL.
+"""The emulator's state, in SQLite or PostgreSQL; the only module that speaks SQL.
 
-One file (or ``:memory:``) per emulator. The file runs in WAL mode with ``synchronous=NORMAL``: a killed process
-loses no committed write, and readers never wait for the writer. Every write is one ``BEGIN IMMEDIATE`` transaction,
-so concurrent writers (threads sharing a store, or several processes on one file) serialise instead of losing
-updates; a busy timeout makes the loser wait rather than fail.
+``Store(db)`` opens one database: a SQLite file (a path, or ``sqlite:///path``; ``:memory:`` for tests) or a
+PostgreSQL database (``postgresql://...``, through a psycopg connection pool). Both backends run the same SQL text;
+the dialect differences (placeholders, the auto-increment key, how a reset restarts it) are the small ``_Dialect``
+mapping below. The schema is created and upgraded by the versioned ``MIGRATIONS`` (``amazon-music-emulator db
+upgrade``; opening a store applies the missing ones too), each in one transaction that holds the store's write lock.
 
-Listings use keyset pagination on ``seq``, an AUTOINCREMENT key given to each relation when it is made. The order is
+Transactions and isolation, the same on both backends:
+- every write method is one transaction: it commits whole or not at all, and an acknowledged write is durable (SQLite
+  in WAL mode with ``synchronous=NORMAL`` loses no committed write when a process is killed; PostgreSQL commits to
+  its write-ahead log);
+- single-use grants are conditional updates inside that transaction (``... WHERE used = 0``, ``... AND revoked =
+  0``): of concurrent writers, exactly one sees its row change, so an authorization code or a rotated refresh token
+  wins once, across threads and processes;
+- a read sees every write committed before it began, from any process (read-your-writes); a page is one statement,
+  so it is consistent in itself, while two pages of a walk may see writes made between them;
+- SQLite serialises writers (``BEGIN IMMEDIATE``, a busy timeout makes the loser wait rather than fail); PostgreSQL
+  runs them concurrently at READ COMMITTED, rows locked by the conditional updates, and takes an advisory lock for
+  migrations, seeding and resets.
+
+Listings use keyset pagination on ``seq``, an auto-increment key given to each relation when it is made. The order is
 therefore "oldest first": a listing shows follows (and library tracks) in the order they were made, and a new follow
 appears at the end. A re-follow gets a new ``seq`` and moves to the end. Keys are never reused, so a walk that goes on
 while items are added returns every item that existed at its start exactly once.
@@ -15,6 +29,8 @@ SQL text is built only from this module's constants; every value is a bound para
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import sqlite3
 import threading
@@ -22,10 +38,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 __all__ = [
     "LISTINGS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
     "AuthCodeRecord",
     "Edge",
     "EntityKind",
@@ -35,17 +57,24 @@ __all__ = [
     "SecurityProfileRecord",
     "SeedRows",
     "Store",
+    "StoreUnavailable",
     "TokenRecord",
     "UserRecord",
+    "is_postgres",
+    "redacted",
 ]
 
-SCHEMA_VERSION: Final = "1"
 BUSY_TIMEOUT_MS: Final = 10_000
+POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
+SQLITE_SCHEME: Final = "sqlite:///"
+POOL_MAX_SIZE: Final = 8
+CONNECT_TIMEOUT_SECONDS: Final = 10.0
 
 # A listing's name: a key of LISTINGS, the one list of the relations the store can page through.
 Listing = str
 
-_SCHEMA = """
+# Migration 1: the schema as it was first released. {SEQ_KEY}, {WITHOUT_ROWID} and {REAL} are the dialect's words.
+_MIGRATION_1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
@@ -54,13 +83,13 @@ CREATE TABLE IF NOT EXISTS users (
     visibility TEXT NOT NULL,
     playback_visibility TEXT,
     image_url TEXT
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS artists (id TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS playlists (id TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tracks (id TEXT PRIMARY KEY, title TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS podcast_shows (id TEXT PRIMARY KEY, title TEXT NOT NULL) WITHOUT ROWID;
+){WITHOUT_ROWID};
+CREATE TABLE IF NOT EXISTS artists (id TEXT PRIMARY KEY, name TEXT NOT NULL){WITHOUT_ROWID};
+CREATE TABLE IF NOT EXISTS playlists (id TEXT PRIMARY KEY, name TEXT NOT NULL){WITHOUT_ROWID};
+CREATE TABLE IF NOT EXISTS tracks (id TEXT PRIMARY KEY, title TEXT NOT NULL){WITHOUT_ROWID};
+CREATE TABLE IF NOT EXISTS podcast_shows (id TEXT PRIMARY KEY, title TEXT NOT NULL){WITHOUT_ROWID};
 CREATE TABLE IF NOT EXISTS user_follows (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq {SEQ_KEY},
     follower_id TEXT NOT NULL REFERENCES users(id),
     followed_id TEXT NOT NULL REFERENCES users(id),
     UNIQUE (follower_id, followed_id),
@@ -69,28 +98,28 @@ CREATE TABLE IF NOT EXISTS user_follows (
 CREATE INDEX IF NOT EXISTS user_follows_by_followed ON user_follows (followed_id, seq, follower_id);
 CREATE INDEX IF NOT EXISTS user_follows_by_follower ON user_follows (follower_id, seq, followed_id);
 CREATE TABLE IF NOT EXISTS artist_follows (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq {SEQ_KEY},
     user_id TEXT NOT NULL REFERENCES users(id),
     item_id TEXT NOT NULL REFERENCES artists(id),
     UNIQUE (user_id, item_id)
 );
 CREATE INDEX IF NOT EXISTS artist_follows_by_user ON artist_follows (user_id, seq, item_id);
 CREATE TABLE IF NOT EXISTS playlist_follows (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq {SEQ_KEY},
     user_id TEXT NOT NULL REFERENCES users(id),
     item_id TEXT NOT NULL REFERENCES playlists(id),
     UNIQUE (user_id, item_id)
 );
 CREATE INDEX IF NOT EXISTS playlist_follows_by_user ON playlist_follows (user_id, seq, item_id);
 CREATE TABLE IF NOT EXISTS podcast_follows (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq {SEQ_KEY},
     user_id TEXT NOT NULL REFERENCES users(id),
     item_id TEXT NOT NULL REFERENCES podcast_shows(id),
     UNIQUE (user_id, item_id)
 );
 CREATE INDEX IF NOT EXISTS podcast_follows_by_user ON podcast_follows (user_id, seq, item_id);
 CREATE TABLE IF NOT EXISTS library_tracks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq {SEQ_KEY},
     user_id TEXT NOT NULL REFERENCES users(id),
     item_id TEXT NOT NULL REFERENCES tracks(id),
     uploaded INTEGER NOT NULL DEFAULT 0,
@@ -112,16 +141,9 @@ CREATE TABLE IF NOT EXISTS tokens (
     client_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
     scope TEXT NOT NULL,
-    expires_at REAL,
+    expires_at {REAL},
     revoked INTEGER NOT NULL DEFAULT 0
 );
--- Which grant each token descends from (an authorization code, or a mint): a replayed code or refresh token revokes
--- every token of its family. A table of its own, so that stores made before it keep working.
-CREATE TABLE IF NOT EXISTS token_families (
-    token_hash TEXT PRIMARY KEY,
-    family TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS token_families_by_family ON token_families (family);
 CREATE TABLE IF NOT EXISTS auth_codes (
     code_hash TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
@@ -130,10 +152,99 @@ CREATE TABLE IF NOT EXISTS auth_codes (
     redirect_uri TEXT NOT NULL,
     code_challenge TEXT,
     code_challenge_method TEXT,
-    expires_at REAL NOT NULL,
+    expires_at {REAL} NOT NULL,
     used INTEGER NOT NULL DEFAULT 0
 );
 """
+
+# Migration 2: which grant each token descends from (an authorization code, or a mint): a replayed code or refresh
+# token revokes every token of its family. IF NOT EXISTS: SQLite files of schema 1 may have it from before migrations.
+_MIGRATION_2 = """
+CREATE TABLE IF NOT EXISTS token_families (
+    token_hash TEXT PRIMARY KEY,
+    family TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS token_families_by_family ON token_families (family);
+"""
+
+# The schema's history, oldest first: migration N takes a database from schema N-1 to N. Append; never edit one.
+MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+# Every table, children before parents (the order a reset empties them in).
+_TABLES: Final = (
+    "auth_codes",
+    "token_families",
+    "tokens",
+    "security_profiles",
+    "library_tracks",
+    "podcast_follows",
+    "playlist_follows",
+    "artist_follows",
+    "user_follows",
+    "podcast_shows",
+    "tracks",
+    "playlists",
+    "artists",
+    "users",
+    "meta",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Dialect:
+    """What differs between the backends' SQL: the rest of the module's SQL text runs on both."""
+
+    placeholder: str
+    seq_key: str
+    without_rowid: str
+    real: str
+    reset: tuple[str, ...]
+
+    def migration(self, number: int) -> list[str]:
+        """Migration ``number`` (1-based) as statements in this dialect."""
+        script = MIGRATIONS[number - 1]
+        script = script.replace("{SEQ_KEY}", self.seq_key).replace("{WITHOUT_ROWID}", self.without_rowid)
+        script = script.replace("{REAL}", self.real)
+        return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+_SQLITE: Final = _Dialect(
+    placeholder="?",
+    seq_key="INTEGER PRIMARY KEY AUTOINCREMENT",
+    without_rowid=" WITHOUT ROWID",
+    real="REAL",
+    reset=(*(f"DELETE FROM {table}" for table in _TABLES), "DELETE FROM sqlite_sequence"),
+)
+_POSTGRES: Final = _Dialect(
+    placeholder="%s",
+    seq_key="BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    without_rowid="",
+    real="DOUBLE PRECISION",
+    reset=(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY",),
+)
+# The advisory lock PostgreSQL writers take for migrations, seeding and resets (any fixed 64-bit number).
+_POSTGRES_LOCK_KEY: Final = 0x616D7A6E6D7573
+
+
+def _upsert(table: str, columns: Sequence[str], key: str) -> str:
+    """INSERT that replaces the row of the same ``key`` (both backends speak ``ON CONFLICT ... DO UPDATE``)."""
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns if column != key)
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
+_USER_COLUMNS: Final = ("id", "name", "tier", "visibility", "playback_visibility", "image_url")
+_PROFILE_COLUMNS: Final = ("api_key", "client_id", "client_secret_hash", "name", "redirect_uris")
+_UPSERT_META: Final = _upsert("meta", ("key", "value"), "key")
+_UPSERT_USER: Final = _upsert("users", _USER_COLUMNS, "id")
+_UPSERT_PROFILE: Final = _upsert("security_profiles", _PROFILE_COLUMNS, "api_key")
+_UPSERT_FAMILY: Final = _upsert("token_families", ("token_hash", "family"), "token_hash")
+_UPSERT_NAMED: Final = {
+    table: _upsert(table, ("id", label), "id")
+    for table, label in (("artists", "name"), ("playlists", "name"), ("tracks", "title"), ("podcast_shows", "title"))
+}
+
 
 # Indexes cover (owner, seq, item): a page is one index range scan plus a primary-key lookup per item.
 # Per listing: the SELECT of one page (owner, after-key, limit) and the column the ID filter applies to.
@@ -253,41 +364,137 @@ class SeedRows:
     meta: Sequence[tuple[str, str]] = ()
 
 
-class Store:
-    """A connection to one emulator database. Thread-safe: one lock serialises the use of the connection."""
+class StoreUnavailable(Exception):
+    """The database cannot be reached or opened; the message names it (without its password)."""
 
-    def __init__(self, path: str | os.PathLike[str] = ":memory:") -> None:
-        self.path = str(path)
+
+def is_postgres(db: str | os.PathLike[str]) -> bool:
+    """Whether ``db`` names a PostgreSQL database (a ``postgresql://`` URL) rather than a SQLite file."""
+    return str(db).startswith(POSTGRES_SCHEMES)
+
+
+def redacted(db: str | os.PathLike[str]) -> str:
+    """``db`` fit to print: a URL's password replaced by ``***``."""
+    text = str(db)
+    if not is_postgres(text):
+        return text
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _sqlite_path(db: str | os.PathLike[str]) -> str:
+    text = str(db)
+    return text.removeprefix(SQLITE_SCHEME) if text.startswith(SQLITE_SCHEME) else text
+
+
+class _Rows(Protocol):
+    """What a statement returns, on both backends (a DB-API cursor)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class _Session(Protocol):
+    """One connection's statements, with ``?`` placeholders: a sqlite3 connection, or ``_PostgresSession``."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> _Rows: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> _Rows: ...
+
+
+@functools.lru_cache(maxsize=512)
+def _postgres_sql(sql: str) -> str:
+    """The statement with psycopg's placeholders (no SQL text of this module holds a literal ``?`` or ``%``)."""
+    return sql.replace("?", "%s")
+
+
+class _PostgresSession:
+    """A psycopg connection that takes this module's ``?`` statements."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> _Rows:
+        cursor: _Rows = self._conn.execute(_postgres_sql(sql), parameters)
+        return cursor
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> _Rows:
+        cursor = self._conn.cursor()
+        cursor.executemany(_postgres_sql(sql), list(parameters))
+        rows: _Rows = cursor
+        return rows
+
+
+class Store:
+    """A connection to one emulator database. Thread-safe: SQLite's one connection is used under a lock; PostgreSQL's
+    pool lends each call a connection of its own."""
+
+    def __init__(self, db: str | os.PathLike[str] = ":memory:", *, upgrade: bool = True) -> None:
+        """Open ``db`` and (with ``upgrade``) apply the migrations it lacks; StoreUnavailable if it is unreachable."""
+        self.path = str(db)
+        self.is_postgres = is_postgres(db)
         self._lock = threading.RLock()
-        if self.path != ":memory:":
-            _create_private_file(Path(self.path))
-        self._conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
-        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            # Keep the working set in memory: listings join every page against users.
-            self._conn.execute("PRAGMA cache_size = -65536")
-            self._conn.execute("PRAGMA mmap_size = 268435456")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
         self._copies_in = 0  # copy_to() replaces the data without a row change this connection would count
-        self._create_schema()
+        self._calls = itertools.count()
+        self._pool: ConnectionPool[Any] | None = None
+        if self.is_postgres:
+            self._dialect = _POSTGRES
+            self._pool = _open_pool(self.path)
+        else:
+            self._dialect = _SQLITE
+            self._conn = _open_sqlite(_sqlite_path(db))
+        try:
+            if upgrade:
+                self.upgrade()
+        except BaseException:
+            self.close()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
-    def _create_schema(self) -> None:
-        with self._lock:
-            # executescript commits on its own; every statement is IF NOT EXISTS, so a rerun is harmless.
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-            )
+    def schema_version(self) -> int:
+        """The schema version the database is at (0: empty)."""
+        with self._read() as db:
+            return self._version_in(db)
+
+    def _version_in(self, db: _Session) -> int:
+        exists = db.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'meta'"
+            if self.is_postgres
+            else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if exists is None:
+            return 0
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def upgrade(self) -> list[int]:
+        """Apply the migrations the database lacks, each in one transaction; the numbers applied."""
+        applied: list[int] = []
+        while self.schema_version() < SCHEMA_VERSION:
+            with self._write(exclusive=True) as db:
+                current = self._version_in(db)  # again under the lock: another process may have migrated meanwhile
+                if current >= SCHEMA_VERSION:
+                    break
+                for statement in self._dialect.migration(current + 1):
+                    db.execute(statement)
+                db.execute(_UPSERT_META, ("schema_version", str(current + 1)))
+            applied.append(current + 1)
+        return applied
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._pool is not None:
+                self._pool.close()
+            else:
+                self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -296,77 +503,96 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({self.path!r})"
+        return f"Store({redacted(self.path)!r})"
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue instead of colliding."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
+    def _read(self) -> Iterator[_Session]:
+        """A connection for reads (each statement sees every write committed before it)."""
+        if self._pool is None:
+            with self._lock:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            return
+        with self._pool.connection() as conn:
+            yield _PostgresSession(conn)
+
+    @contextmanager
+    def _write(self, *, exclusive: bool = False) -> Iterator[_Session]:
+        """One write transaction. SQLite: BEGIN IMMEDIATE, so concurrent writers queue instead of colliding.
+        PostgreSQL: READ COMMITTED; ``exclusive`` also takes the store's advisory lock (migrations, seeding, reset)."""
+        if self._pool is None:
+            with self._lock:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            return
+        with self._pool.connection() as conn, conn.transaction():
+            session = _PostgresSession(conn)
+            if exclusive:
+                session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
+            yield session
+
+    def ping(self, timeout: float = 2.0) -> bool:
+        """Whether the database answers a query within about ``timeout`` seconds (for /readyz)."""
+        try:
+            if self._pool is None:
+                with self._lock:
+                    self._conn.execute("SELECT 1").fetchone()
+                return True
+            with self._pool.connection(timeout=timeout) as conn:
+                conn.execute("SELECT 1").fetchone()
+            return True
+        except Exception:  # whatever the failure (closed, unreachable, timed out), the database is not ready
+            return False
 
     def is_seeded(self) -> bool:
         return self.get_meta("seeded") is not None
 
     def reset(self) -> None:
         """Delete every row (the schema stays); the caller seeds again."""
-        with self._write() as conn:
-            for table in (
-                "auth_codes",
-                "token_families",
-                "tokens",
-                "security_profiles",
-                "library_tracks",
-                "podcast_follows",
-                "playlist_follows",
-                "artist_follows",
-                "user_follows",
-                "podcast_shows",
-                "tracks",
-                "playlists",
-                "artists",
-                "users",
-                "meta",
-            ):
-                conn.execute(f"DELETE FROM {table}")
-            conn.execute("DELETE FROM sqlite_sequence")
-            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        with self._write(exclusive=True) as db:
+            for statement in self._dialect.reset:
+                db.execute(statement)
+            db.execute(_UPSERT_META, ("schema_version", str(SCHEMA_VERSION)))
 
-    def load_seed(self, rows: SeedRows) -> None:
-        """Insert the seed in one transaction and mark the store seeded."""
-        with self._write() as conn:
-            conn.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", rows.users)
-            conn.executemany("INSERT INTO artists VALUES (?, ?)", rows.artists)
-            conn.executemany("INSERT INTO playlists VALUES (?, ?)", rows.playlists)
-            conn.executemany("INSERT INTO tracks VALUES (?, ?)", rows.tracks)
-            conn.executemany("INSERT INTO podcast_shows VALUES (?, ?)", rows.podcast_shows)
-            conn.executemany("INSERT INTO user_follows (follower_id, followed_id) VALUES (?, ?)", rows.user_follows)
-            conn.executemany("INSERT INTO artist_follows (user_id, item_id) VALUES (?, ?)", rows.artist_follows)
-            conn.executemany("INSERT INTO playlist_follows (user_id, item_id) VALUES (?, ?)", rows.playlist_follows)
-            conn.executemany("INSERT INTO podcast_follows (user_id, item_id) VALUES (?, ?)", rows.podcast_follows)
-            conn.executemany(
+    def load_seed(self, rows: SeedRows) -> bool:
+        """Insert the seed in one transaction and mark the store seeded; False (nothing done) when it already was."""
+        with self._write(exclusive=True) as db:
+            if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None:
+                return False  # another process seeded it first
+            db.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", rows.users)
+            db.executemany("INSERT INTO artists VALUES (?, ?)", rows.artists)
+            db.executemany("INSERT INTO playlists VALUES (?, ?)", rows.playlists)
+            db.executemany("INSERT INTO tracks VALUES (?, ?)", rows.tracks)
+            db.executemany("INSERT INTO podcast_shows VALUES (?, ?)", rows.podcast_shows)
+            db.executemany("INSERT INTO user_follows (follower_id, followed_id) VALUES (?, ?)", rows.user_follows)
+            db.executemany("INSERT INTO artist_follows (user_id, item_id) VALUES (?, ?)", rows.artist_follows)
+            db.executemany("INSERT INTO playlist_follows (user_id, item_id) VALUES (?, ?)", rows.playlist_follows)
+            db.executemany("INSERT INTO podcast_follows (user_id, item_id) VALUES (?, ?)", rows.podcast_follows)
+            db.executemany(
                 "INSERT INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?)",
                 [
                     (user, track, int(uploaded), int(purchased))
                     for user, track, uploaded, purchased in rows.library_tracks
                 ],
             )
-            conn.executemany(
+            db.executemany(
                 "INSERT INTO security_profiles VALUES (?, ?, ?, ?, ?)",
                 [
                     (p.api_key, p.client_id, p.client_secret_hash, p.name, " ".join(p.redirect_uris))
                     for p in rows.security_profiles
                 ],
             )
-            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [*rows.meta, ("seeded", "1")])
+            db.executemany(_UPSERT_META, [*rows.meta, ("seeded", "1")])
+        return True
 
     def copy_to(self, target: Store) -> None:
         """Copy this whole database into ``target`` (SQLite's online backup): a seeded store in a millisecond."""
+        if self._pool is not None or target._pool is not None:
+            raise ValueError("copy_to copies between SQLite stores only")
         with self._lock, target._lock:
             self._conn.backup(target._conn)
             target._copies_in += 1
@@ -374,9 +600,12 @@ class Store:
     def generation(self) -> tuple[int, int, int]:
         """A value that changes whenever the data may have, for caches of what the store holds to compare.
 
-        It counts this connection's row changes, copies into this store, and (for a file) commits by any other
+        SQLite: it counts this connection's row changes, copies into this store, and (for a file) commits by any other
         connection, in this process or another (``PRAGMA data_version``); a ``:memory:`` store has no other.
+        PostgreSQL: other processes' commits cannot be seen cheaply, so it changes on every call (no caching).
         """
+        if self._pool is not None:
+            return next(self._calls), 0, 0
         with self._lock:
             others = 0 if self.path == ":memory:" else self._conn.execute("PRAGMA data_version").fetchone()[0]
             return self._conn.total_changes, self._copies_in, others
@@ -384,32 +613,39 @@ class Store:
     # -- meta ------------------------------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        with self._write() as db:
+            db.execute(_UPSERT_META, (key, value))
+
+    def set_meta_default(self, key: str, value: str) -> str:
+        """Set ``key`` unless it is set (by this or any other process); the value it then has."""
+        with self._write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0])
 
     # -- users -----------------------------------------------------------------------------------------------------
 
     def get_user(self, user_id: str) -> UserRecord | None:
-        with self._lock:
-            row = self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
         return None if row is None else UserRecord(*row)
 
     def get_users(self, user_ids: Sequence[str]) -> dict[str, UserRecord]:
         if not user_ids:
             return {}
         marks = ",".join("?" * len(user_ids))
-        with self._lock:
-            rows = self._conn.execute(f"SELECT * FROM users WHERE id IN ({marks})", tuple(user_ids)).fetchall()
+        with self._read() as db:
+            rows = db.execute(f"SELECT * FROM users WHERE id IN ({marks})", tuple(user_ids)).fetchall()
         return {row[0]: UserRecord(*row) for row in rows}
 
     def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
-        with self._write() as conn:
-            row = conn.execute(
+        with self._write() as db:
+            row = db.execute(
                 "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE id = ? RETURNING *",
                 (name, visibility, playback_visibility, user_id),
             ).fetchone()
@@ -417,118 +653,117 @@ class Store:
 
     def user_ids(self, limit: int, offset: int = 0) -> list[str]:
         """User IDs in a stable order (by ID), for tools and tests that need some users."""
-        with self._lock:
-            rows = self._conn.execute("SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        with self._read() as db:
+            rows = db.execute("SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return [row[0] for row in rows]
 
     # -- catalog ---------------------------------------------------------------------------------------------------
 
     def get_artist(self, artist_id: str) -> tuple[str, str] | None:
-        with self._lock:
-            row = self._conn.execute("SELECT id, name FROM artists WHERE id = ?", (artist_id,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT id, name FROM artists WHERE id = ?", (artist_id,)).fetchone()
         return None if row is None else (row[0], row[1])
 
     def artist_ids(self, limit: int, offset: int = 0) -> list[str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT id FROM artists ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        with self._read() as db:
+            rows = db.execute("SELECT id FROM artists ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return [row[0] for row in rows]
 
+    def _put_named(self, table: str, entity_id: str, label: str) -> None:
+        with self._write() as db:
+            db.execute(_UPSERT_NAMED[table], (entity_id, label))
+
     def add_artist(self, artist_id: str, name: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO artists VALUES (?, ?)", (artist_id, name))
+        self._put_named("artists", artist_id, name)
 
     def add_user(self, user: UserRecord) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?)",
+        with self._write() as db:
+            db.execute(
+                _UPSERT_USER,
                 (user.id, user.name, user.tier, user.visibility, user.playback_visibility, user.image_url),
             )
 
     def add_playlist(self, playlist_id: str, name: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO playlists VALUES (?, ?)", (playlist_id, name))
+        self._put_named("playlists", playlist_id, name)
 
     def add_track(self, track_id: str, title: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO tracks VALUES (?, ?)", (track_id, title))
+        self._put_named("tracks", track_id, title)
 
     def add_podcast_show(self, show_id: str, title: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO podcast_shows VALUES (?, ?)", (show_id, title))
+        self._put_named("podcast_shows", show_id, title)
 
     def kind_of(self, entity_id: str) -> EntityKind | None:
         """Which table holds ``entity_id`` (the first that does, users first), or None."""
-        with self._lock:
+        with self._read() as db:
             for kind, table in _ENTITY_TABLES.items():
-                if self._conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (entity_id,)).fetchone():
+                if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (entity_id,)).fetchone():
                     return kind
         return None
 
     # -- follows ---------------------------------------------------------------------------------------------------
 
+    def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
+        """Run one write statement; True when it changed a row (a new follow, a removed one)."""
+        with self._write() as db:
+            cursor = db.execute(sql, parameters)
+            return cursor.rowcount == 1
+
     def follow_user(self, follower_id: str, followed_id: str) -> bool:
-        """Make the follow; True when it is new. Idempotent."""
-        with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO user_follows (follower_id, followed_id) VALUES (?, ?)",
-                (follower_id, followed_id),
-            )
-        return cursor.rowcount == 1
+        """Make the follow; True when it is new. Idempotent; a self-follow is refused (False)."""
+        if follower_id == followed_id:
+            return False
+        return self._changes_one(
+            "INSERT INTO user_follows (follower_id, followed_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (follower_id, followed_id),
+        )
 
     def unfollow_user(self, follower_id: str, followed_id: str) -> bool:
-        with self._write() as conn:
-            cursor = conn.execute(
-                "DELETE FROM user_follows WHERE follower_id = ? AND followed_id = ?", (follower_id, followed_id)
-            )
-        return cursor.rowcount == 1
+        return self._changes_one(
+            "DELETE FROM user_follows WHERE follower_id = ? AND followed_id = ?", (follower_id, followed_id)
+        )
 
     def follow_artist(self, user_id: str, artist_id: str) -> bool:
-        with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO artist_follows (user_id, item_id) VALUES (?, ?)", (user_id, artist_id)
-            )
-        return cursor.rowcount == 1
+        return self._changes_one(
+            "INSERT INTO artist_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (user_id, artist_id)
+        )
 
     def unfollow_artist(self, user_id: str, artist_id: str) -> bool:
-        with self._write() as conn:
-            cursor = conn.execute("DELETE FROM artist_follows WHERE user_id = ? AND item_id = ?", (user_id, artist_id))
-        return cursor.rowcount == 1
+        return self._changes_one("DELETE FROM artist_follows WHERE user_id = ? AND item_id = ?", (user_id, artist_id))
 
     def follow_playlist(self, user_id: str, playlist_id: str) -> bool:
-        with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO playlist_follows (user_id, item_id) VALUES (?, ?)", (user_id, playlist_id)
-            )
-        return cursor.rowcount == 1
+        return self._changes_one(
+            "INSERT INTO playlist_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (user_id, playlist_id),
+        )
 
     def follow_podcast_show(self, user_id: str, show_id: str) -> bool:
-        with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO podcast_follows (user_id, item_id) VALUES (?, ?)", (user_id, show_id)
-            )
-        return cursor.rowcount == 1
+        return self._changes_one(
+            "INSERT INTO podcast_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (user_id, show_id)
+        )
 
     def save_library_track(
         self, user_id: str, track_id: str, *, uploaded: bool = False, purchased: bool = False
     ) -> bool:
         """Put a known track in a user's library; True when it is new there (a track already saved stays as it is)."""
-        with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?)",
-                (user_id, track_id, int(uploaded), int(purchased)),
-            )
-        return cursor.rowcount == 1
+        return self._changes_one(
+            "INSERT INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (user_id, track_id, int(uploaded), int(purchased)),
+        )
 
     def add_library_track(self, user_id: str, track_id: str, title: str) -> None:
         """Put a (new or known) track in a user's library; for tests that grow a listing mid-walk."""
-        with self._write() as conn:
-            conn.execute("INSERT OR IGNORE INTO tracks VALUES (?, ?)", (track_id, title))
-            conn.execute("INSERT OR IGNORE INTO library_tracks (user_id, item_id) VALUES (?, ?)", (user_id, track_id))
+        with self._write() as db:
+            db.execute("INSERT INTO tracks VALUES (?, ?) ON CONFLICT DO NOTHING", (track_id, title))
+            db.execute(
+                "INSERT INTO library_tracks (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (user_id, track_id),
+            )
 
     def count(self, listing: Listing, owner_id: str) -> int:
         query = LISTINGS[listing]
-        with self._lock:
-            row = self._conn.execute(
+        with self._read() as db:
+            row = db.execute(
                 f"SELECT COUNT(*) FROM {query.table} r WHERE {query.owner_column} = ?",
                 (owner_id,),
             ).fetchone()
@@ -546,8 +781,8 @@ class Store:
             params.extend(ids)
         sql += " ORDER BY r.seq LIMIT ?"
         params.append(limit + 1)
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        with self._read() as db:
+            rows = db.execute(sql, params).fetchall()
         has_next = len(rows) > limit
         return Page(rows[:limit] if has_next else rows, has_next)
 
@@ -557,8 +792,8 @@ class Store:
         self, *, api_key: str | None = None, client_id: str | None = None
     ) -> SecurityProfileRecord | None:
         column, value = ("api_key", api_key) if api_key is not None else ("client_id", client_id)
-        with self._lock:
-            row = self._conn.execute(
+        with self._read() as db:
+            row = db.execute(
                 f"SELECT * FROM security_profiles WHERE {column} = ?",
                 (value,),
             ).fetchone()
@@ -567,9 +802,9 @@ class Store:
         return SecurityProfileRecord(row[0], row[1], row[2], row[3], tuple(row[4].split()))
 
     def add_security_profile(self, profile: SecurityProfileRecord) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO security_profiles VALUES (?, ?, ?, ?, ?)",
+        with self._write() as db:
+            db.execute(
+                _UPSERT_PROFILE,
                 (
                     profile.api_key,
                     profile.client_id,
@@ -588,12 +823,12 @@ class Store:
         Revoke-then-insert in one transaction is what makes a refresh single-use under concurrency.
         """
         rows = list(rows)
-        with self._write() as conn:
+        with self._write() as db:
             if revoke is not None:
-                cursor = conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0", (revoke,))
+                cursor = db.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0", (revoke,))
                 if cursor.rowcount != 1:
                     return False
-            conn.executemany(
+            db.executemany(
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (token_hash, t.kind, t.api_key, t.client_id, t.user_id, t.scope, t.expires_at, int(t.revoked))
@@ -601,30 +836,27 @@ class Store:
                 ],
             )
             if family is not None:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO token_families VALUES (?, ?)",
-                    [(token_hash, family) for token_hash, _ in rows],
-                )
+                db.executemany(_UPSERT_FAMILY, [(token_hash, family) for token_hash, _ in rows])
         return True
 
     def token_family(self, token_hash: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute("SELECT family FROM token_families WHERE token_hash = ?", (token_hash,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT family FROM token_families WHERE token_hash = ?", (token_hash,)).fetchone()
         return None if row is None else str(row[0])
 
     def revoke_family(self, family: str) -> int:
         """Revoke every token of a grant family; how many were live."""
-        with self._write() as conn:
-            cursor = conn.execute(
+        with self._write() as db:
+            cursor = db.execute(
                 "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND token_hash IN "
                 "(SELECT token_hash FROM token_families WHERE family = ?)",
                 (family,),
             )
-        return int(cursor.rowcount)
+            return int(cursor.rowcount)
 
     def get_token(self, token_hash: str) -> TokenRecord | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT kind, api_key, client_id, user_id, scope, expires_at, revoked FROM tokens WHERE token_hash = ?",
                 (token_hash,),
             ).fetchone()
@@ -633,8 +865,8 @@ class Store:
         return TokenRecord(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
     def insert_auth_code(self, code_hash: str, code: AuthCodeRecord) -> None:
-        with self._write() as conn:
-            conn.execute(
+        with self._write() as db:
+            db.execute(
                 "INSERT INTO auth_codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 (
                     code_hash,
@@ -650,13 +882,57 @@ class Store:
 
     def consume_auth_code(self, code_hash: str) -> AuthCodeRecord | None:
         """Mark the code used and return it; None when it is unknown or was already used (codes are single-use)."""
-        with self._write() as conn:
-            row = conn.execute(
+        with self._write() as db:
+            row = db.execute(
                 "UPDATE auth_codes SET used = 1 WHERE code_hash = ? AND used = 0 RETURNING "
                 "client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at",
                 (code_hash,),
             ).fetchone()
         return None if row is None else AuthCodeRecord(*row)
+
+
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        _create_private_file(Path(path))
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        # Keep the working set in memory: listings join every page against users.
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA mmap_size = 268435456")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _open_pool(url: str) -> ConnectionPool[Any]:
+    """A pool of autocommit connections (a write opens its own transaction), ready or StoreUnavailable."""
+    try:
+        import psycopg
+        from psycopg_pool import ConnectionPool, PoolTimeout
+    except ImportError as exc:  # an install from before the extra listed them
+        raise StoreUnavailable(
+            f"PostgreSQL needs {exc.name}: pip install 'amazon-music-webapi[emulator]' (psycopg and psycopg-pool)"
+        ) from None
+
+    try:  # one connection first: a wrong URL fails at once, with libpq's reason (which never holds the password)
+        psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT_SECONDS)).close()
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreUnavailable(f"cannot connect to PostgreSQL at {redacted(url)}: {reason}") from None
+    pool: ConnectionPool[Any] = ConnectionPool(
+        url, min_size=1, max_size=POOL_MAX_SIZE, kwargs={"autocommit": True}, open=True, name="amazon-music-emulator"
+    )
+    try:
+        pool.wait(timeout=CONNECT_TIMEOUT_SECONDS)
+    except PoolTimeout:
+        pool.close()
+        raise StoreUnavailable(
+            f"cannot connect to PostgreSQL at {redacted(url)} within {CONNECT_TIMEOUT_SECONDS:g} s; "
+            "check that it runs and that the URL's user, password and database are right"
+        ) from None
+    return pool
 
 
 def _create_private_file(path: Path) -> None:

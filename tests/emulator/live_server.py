@@ -32,8 +32,9 @@ COMMAND = [sys.executable, "-m", "amazon_music_emulator"]
 
 
 @contextmanager
-def running_serve(db: Path, *extra: str) -> Iterator[dict[str, str]]:
-    """``serve --port 0`` on ``db`` until the block ends; its banner's base URL, x-api-key and bearer token, and pid."""
+def running_serve(db: Path | str, *extra: str) -> Iterator[dict[str, str]]:
+    """``serve --port 0`` on ``db`` (a file or a database URL) until the block ends; its banner's base URL, x-api-key
+    and bearer token, and pid."""
     process = subprocess.Popen(
         [*COMMAND, "serve", "--port", "0", "--db", str(db), "--quiet", *extra],
         stdout=subprocess.PIPE,

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from emulator_support import BACKENDS
 
 from amazon_music_emulator import (
     DEMO_CLIENT_ID,
@@ -19,6 +20,9 @@ from amazon_music_emulator import (
     create_app,
 )
 from amazon_music_emulator.seed import OTHER_CLIENT_ID, OTHER_CLIENT_SECRET
+
+# Every test that uses the emulator runs on SQLite and on PostgreSQL.
+STORE_BACKENDS = BACKENDS
 
 REDIRECT = "http://127.0.0.1:53682/callback"  # a registered loopback URL, on any port
 JANE = "uj7wxenmftr26zlg7eo4maa744"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_support import assert_error, connection_of, walk
+from emulator_support import BACKENDS, assert_error, connection_of, walk
 
 from amazon_music_emulator import DEMO_USER_ID, PRIVATE_USER_ID, EmulatorApp
+
+# Every test that uses the emulator runs on SQLite and on PostgreSQL.
+STORE_BACKENDS = BACKENDS
 
 COLDPLAY = "B000QKGN8W"
 AMIT = "zz2hu7x4ert4gferzyh5bsb4xvje"  # not followed by the demo user in the seed

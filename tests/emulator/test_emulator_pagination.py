@@ -7,9 +7,12 @@ import re
 
 import httpx
 import pytest
-from emulator_support import SPEC, assert_error, connection_of, walk
+from emulator_support import BACKENDS, SPEC, assert_error, connection_of, walk
 
 from amazon_music_emulator import DEMO_USER_ID, EmulatorApp, create_app
+
+# Every test that uses the emulator runs on SQLite and on PostgreSQL.
+STORE_BACKENDS = BACKENDS
 
 CURSOR_PATTERN = re.compile(SPEC["components"]["parameters"]["Cursor"]["schema"]["pattern"])
 CURSOR_MAX = SPEC["components"]["parameters"]["Cursor"]["schema"]["maxLength"]
