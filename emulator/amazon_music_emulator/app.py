@@ -10,8 +10,9 @@ A request's way through it::
               └─> connexion (routing.connexion_stack: /docs, routing, security, validation, error shapes)
                     └─> routing.Dispatcher ──> handlers/* ──> store (SQLite or PostgreSQL) and cursors
 
-The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: ``app.store``, ``app.auth``
-(``app.mint_token(...)``), and ``app.faults``, whose knobs can be changed while the app serves.
+The ``EmulatorApp`` also gives tests and the testing kit a handle on the state: ``app.store`` (the default tenant's
+view; ``app.store.tenant(name)`` another's), ``app.auth`` (``app.mint_token(...)``), ``app.create_tenant(...)``, and
+``app.faults``, whose knobs can be changed while the app serves. A request's tenant is its API key's (auth.py).
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from amazon_music_emulator import specfile
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService, TokenGrant
 from amazon_music_emulator.bodies import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, bounded_receive, declared_length
-from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.faults import FaultSettings, FaultsMiddleware
 from amazon_music_emulator.lwa import LoginWithAmazon
 from amazon_music_emulator.routing import DOCS_PATH, connexion_stack
 from amazon_music_emulator.seed import DEMO_API_KEY, DEMO_USER_ID, SeedConfig, open_store
 from amazon_music_emulator.state import SCOPE_KEY, EmulatorState
-from amazon_music_emulator.store import Store
+from amazon_music_emulator.store import DEFAULT_TENANT, Store
+from amazon_music_emulator.tenants import TenantCredentials, UnknownTenant, create_tenant
 
 __all__ = ["EmulatorApp", "create_app"]
 
@@ -102,10 +103,18 @@ class EmulatorApp:
         scopes: Iterable[str] | None = None,
         *,
         ttl: int | None = None,
-        api_key: str = DEMO_API_KEY,
+        api_key: str | None = None,
+        tenant: str = DEFAULT_TENANT,
     ) -> TokenGrant:
-        """An access token (and refresh token) for a seeded user; every scope by default."""
+        """An access token (and refresh token) for a seeded user of ``tenant``; every scope by default. The token is
+        bound to ``api_key`` (by default: the demo key, or the tenant's first API key)."""
+        if api_key is None:
+            api_key = DEMO_API_KEY if tenant == DEFAULT_TENANT else _first_api_key(self.store, tenant)
         return self.state.auth.mint(user_id, scopes, ttl=ttl, api_key=api_key)
+
+    def create_tenant(self, name: str, *, seed: str = "demo") -> TenantCredentials:
+        """A new tenant in this emulator's store (see tenants.py); ValueError names a bad name or seed."""
+        return create_tenant(self.store, name, seed)
 
     def close(self) -> None:
         self.state.store.close()
@@ -158,6 +167,13 @@ class EmulatorApp:
         return bounded_receive(receive, self.max_body_bytes)
 
 
+def _first_api_key(store: Store, tenant: str) -> str:
+    profiles = store.tenant(tenant).security_profiles()
+    if not profiles:
+        raise UnknownTenant(f"tenant: no tenant {tenant!r}")
+    return profiles[0].api_key
+
+
 async def _send_error(send: Send, path: str, error: ApiError) -> None:
     """An error before routing: the API's error shape, or RFC 6749's on the Login with Amazon endpoints."""
     if path in LoginWithAmazon.paths:
@@ -208,11 +224,9 @@ def create_app(
     if max_body_bytes <= 0:
         raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
     store = open_store(db, seed, reset=reset)
-    secret = store.get_meta("cursor_secret")
-    assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
     faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
-    state = EmulatorState(store, auth, CursorCodec(secret))
+    state = EmulatorState(store, auth)
     return EmulatorApp(
         state,
         faults,

@@ -18,6 +18,10 @@ Every API request runs the first four checks, so their successes are remembered 
 credentials -> principal) for as long as the store's generation stays the same: any write to the store, from this
 process or another on the same file, makes the next request look them up again. Failures are never remembered, and a
 remembered token still expires on time.
+
+Tenants: an API key belongs to one tenant, and a token is looked up within the tenant of the request's API key only
+(one statement, as before tenants), so a token of another tenant is unknown here: 401 INVALID_ACCESS_TOKEN. The
+principal carries its tenant (``TenantContext``: its store view and cursor codec, one per tenant key, kept).
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.seed import DEMO_API_KEY, hash_secret
+from amazon_music_emulator.state import TenantContext
 from amazon_music_emulator.store import SecurityProfileRecord, Store, TokenRecord
 
 __all__ = [
@@ -74,6 +80,7 @@ class Principal:
     api_key: str
     client_id: str
     scopes: frozenset[str]
+    tenant: TenantContext
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class AuthService:
         # Successful checks, each with the store generation it was made at (and the token's expiry).
         self._profiles: dict[str, tuple[tuple[int, ...], SecurityProfileRecord]] = {}
         self._principals: dict[tuple[str | None, str], tuple[tuple[int, ...], Principal, float | None]] = {}
+        self._tenants: dict[tuple[str, str], TenantContext] = {}  # by (tenant, cursor key)
 
     def __repr__(self) -> str:
         return f"AuthService(store={self.store!r}, token_ttl={self.token_ttl})"
@@ -153,11 +161,12 @@ class AuthService:
         tokens descend from (a new one by default: see ``Store.revoke_family``); ``refresh_scopes``, the refresh
         token's scopes when they differ from the access token's (a refresh that asked for fewer keeps the grant's).
         """
-        if self.store.get_user(user_id) is None:
-            raise ValueError(f"user: no user {user_id!r} in this emulator")
         profile = self.store.get_security_profile(api_key=api_key)
         if profile is None:
             raise ValueError(f"api_key: no security profile with API key {api_key!r}")
+        tenant = self.store.tenant(profile.tenant)
+        if tenant.get_user(user_id) is None:
+            raise ValueError(f"user: no user {user_id!r} in this emulator")
         granted = self.check_scopes(self.known_scopes if scopes is None else scopes)
         lifetime = self.token_ttl if ttl is None else ttl
         if lifetime <= 0:
@@ -182,18 +191,9 @@ class AuthService:
                 )
             )
         family = family or secrets.token_hex(16)
-        if not self.store.insert_tokens(rows, revoke=revoke_refresh_token, family=family):
+        if not tenant.insert_tokens(rows, revoke=revoke_refresh_token, family=family):
             raise LookupError("refresh_token: already used or revoked")
         return TokenGrant(access, refresh, lifetime, user_id, scope, api_key)
-
-    def refresh_token_record(self, refresh_token: str) -> TokenRecord | None:
-        """The live refresh token's record, or None."""
-        if not refresh_token.startswith(REFRESH_TOKEN_PREFIX):
-            return None
-        record = self.store.get_token(hash_secret(refresh_token))
-        if record is None or record.kind != "refresh" or record.revoked:
-            return None
-        return record
 
     # -- checking --------------------------------------------------------------------------------------------------
 
@@ -225,6 +225,8 @@ class AuthService:
         return self._authenticate(api_key, authorization)[0]
 
     def _authenticate(self, api_key: str | None, authorization: str | None) -> tuple[Principal, float | None]:
+        if not api_key:  # the token is looked up within the API key's tenant
+            raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
         scheme, _, token = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer":
             raise unauthorized(
@@ -244,27 +246,40 @@ class AuthService:
                 "Authorization: the bearer token is not a Login with Amazon access token (Atza|...)",
                 bearer_error="invalid_token",
             )
-        record = self.store.get_token(hash_secret(token))
-        if record is None or record.kind != "access" or record.revoked:
+        found = self.store.find_access_token(hash_secret(token), api_key)
+        if found is None or found[0].kind != "access" or found[0].revoked:
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token", bearer_error="invalid_token"
             )
+        record, cursor_secret = found
         if record.expires_at is not None and record.expires_at <= self.clock():
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN",
                 "The access token has expired; refresh it and retry.",
                 bearer_error="invalid_token",
             )
-        if api_key is not None and record.api_key != api_key:
+        if record.api_key != api_key:
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN",
                 f"Authorization: the access token was issued for another {API_KEY_HEADER}",
                 bearer_error="invalid_token",
             )
         principal = Principal(
-            record.user_id, record.api_key, record.client_id, expand_scopes(record.scope.split(), self.known_scopes)
+            record.user_id,
+            record.api_key,
+            record.client_id,
+            expand_scopes(record.scope.split(), self.known_scopes),
+            self.tenant_context(record.tenant, cursor_secret),
         )
         return principal, record.expires_at
+
+    def tenant_context(self, name: str, cursor_secret: str) -> TenantContext:
+        """Tenant ``name``'s context for its current cursor key (a reset of the tenant changes the key)."""
+        context = self._tenants.get((name, cursor_secret))
+        if context is None:
+            context = TenantContext(name, self.store.tenant(name), CursorCodec(cursor_secret))
+            _remember(self._tenants, (name, cursor_secret), context)
+        return context
 
     def require_scopes(self, principal: Principal, required: Iterable[str]) -> None:
         missing = [scope for scope in required if scope not in principal.scopes]

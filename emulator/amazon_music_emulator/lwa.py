@@ -13,7 +13,9 @@ optional ``scope``: the granted scope or a part of it). Codes are single-use and
 refresh token. What RFC 6749 and RFC 9700 ask of a replay is done: a code used twice revokes the tokens of its first
 exchange, and a rotated refresh token used again revokes every token of its grant. Without a client_secret (PKCE only)
 no refresh token is issued. Every answer carries ``scope``. Errors follow RFC 6749 section 5.2: ``{"error":
-"invalid_grant", "error_description": "..."}``; no client credentials, or wrong ones, are 401 invalid_client.
+"invalid_grant", "error_description": "..."}``; no client credentials, or wrong ones, are 401 invalid_client. The
+client_id names the tenant: a code or refresh token of another tenant is unknown to its client (invalid_grant), and
+such a code stays unused.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from amazon_music_emulator.auth import REFRESH_TOKEN_PREFIX, AuthService, TokenG
 from amazon_music_emulator.bodies import BodyTooLarge, read_body
 from amazon_music_emulator.seed import DEMO_USER_ID, hash_secret
 from amazon_music_emulator.state import state_of
-from amazon_music_emulator.store import AuthCodeRecord, SecurityProfileRecord
+from amazon_music_emulator.store import AuthCodeRecord, SecurityProfileRecord, TenantStore
 
 __all__ = ["AUTHORIZE_PATH", "CODE_TTL", "TOKEN_PATH", "LoginWithAmazon", "pkce_challenge"]
 
@@ -156,14 +158,15 @@ class LoginWithAmazon:
                 raise OAuthError("invalid_request", "code_challenge: must be 43 to 128 characters of [A-Za-z0-9._~-]")
             method = method or "plain"
         user_id = query.get("user_id") or DEMO_USER_ID
-        if auth.store.get_user(user_id) is None:
+        tenant = auth.store.tenant(profile.tenant)
+        if tenant.get_user(user_id) is None:
             raise OAuthError("access_denied", f"user_id: no user {user_id} in this emulator")
         code = secrets.token_urlsafe(32)
         scope = " ".join(scopes)
         record = AuthCodeRecord(
             profile.client_id, user_id, scope, redirect_uri, challenge, method, time.time() + CODE_TTL
         )
-        auth.store.insert_auth_code(hash_secret(code), record)
+        tenant.insert_auth_code(hash_secret(code), record)
         return code, scope
 
     # -- POST /auth/o2/token ---------------------------------------------------------------------------------------
@@ -203,10 +206,11 @@ class LoginWithAmazon:
         if not form.get("redirect_uri"):
             raise OAuthError("invalid_request", "redirect_uri: missing")
         code_hash = hash_secret(code)
-        record = auth.store.consume_auth_code(code_hash)
+        tenant = auth.store.tenant(profile.tenant)  # a code of another tenant is unknown here, and stays unused
+        record = tenant.consume_auth_code(code_hash)
         if record is None:
             # RFC 6749 section 4.1.2: a code used twice revokes the tokens its first use issued.
-            revoked = auth.store.revoke_family(code_hash)
+            revoked = tenant.revoke_family(code_hash)
             raise OAuthError(
                 "invalid_grant", "code: unknown or already used" + ("; its tokens are now revoked" if revoked else "")
             )
@@ -243,14 +247,15 @@ class LoginWithAmazon:
         if not refresh_token:
             raise OAuthError("invalid_request", "refresh_token: missing")
         token_hash = hash_secret(refresh_token)
-        record = auth.store.get_token(token_hash) if refresh_token.startswith(REFRESH_TOKEN_PREFIX) else None
+        tenant = auth.store.tenant(profile.tenant)  # a refresh token of another tenant is unknown here
+        record = tenant.get_token(token_hash) if refresh_token.startswith(REFRESH_TOKEN_PREFIX) else None
         if record is None or record.kind != "refresh":
             raise OAuthError("invalid_grant", "refresh_token: unknown")
         if record.client_id != profile.client_id:
             raise OAuthError("invalid_grant", "refresh_token: was issued to another client")
-        family = auth.store.token_family(token_hash) or token_hash
+        family = tenant.token_family(token_hash) or token_hash
         if record.revoked:
-            raise _replayed(auth, family)
+            raise _replayed(tenant, family)
         granted = record.scope.split()
         scopes = _refresh_scopes(form.get("scope"), granted, auth.known_scopes)
         try:
@@ -263,13 +268,13 @@ class LoginWithAmazon:
                 refresh_scopes=granted,
             )
         except LookupError:
-            raise _replayed(auth, family) from None  # used by a concurrent request a moment ago
+            raise _replayed(tenant, family) from None  # used by a concurrent request a moment ago
         return _token_response(grant)
 
 
-def _replayed(auth: AuthService, family: str) -> OAuthError:
+def _replayed(tenant: TenantStore, family: str) -> OAuthError:
     """RFC 9700 section 4.14.2: a rotated refresh token used again revokes every token of its grant."""
-    auth.store.revoke_family(family)
+    tenant.revoke_family(family)
     return OAuthError("invalid_grant", "refresh_token: already used; every token of its grant is now revoked")
 
 

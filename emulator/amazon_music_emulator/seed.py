@@ -12,7 +12,10 @@ keep their 20 to 26 characters), 10-character ASINs for artists, playlists and t
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import json
 import os
 import random
 import secrets
@@ -22,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from amazon_music_emulator.store import SecurityProfileRecord, SeedRows, Store
+from amazon_music_emulator.store import DEFAULT_TENANT, SecurityProfileRecord, SeedRows, Store
 
 __all__ = [
     "DEMO_API_KEY",
@@ -37,12 +40,18 @@ __all__ = [
     "OTHER_CLIENT_ID",
     "OTHER_CLIENT_SECRET",
     "PRIVATE_USER_ID",
+    "SEEDS",
     "SeedConfig",
     "build_bare_seed",
     "build_seed",
     "hash_secret",
     "open_store",
+    "seed_name",
+    "seed_rows",
 ]
+
+# The seeds a tenant can be made with: the demo world (the default tenant's, the same IDs), or the demo user alone.
+SEEDS = ("demo", "empty")
 
 
 def _derived(label: str, length: int = 32) -> str:
@@ -286,13 +295,36 @@ def _rows(config: SeedConfig | None) -> SeedRows:
     return build_bare_seed() if config is None else build_seed(config)
 
 
+def seed_name(config: SeedConfig | None) -> str:
+    """What a tenant records as its seed (what a reset of it puts back): "demo" (the default seed), "empty" (the bare
+    one), or a sized demo seed as JSON (``SeedConfig``'s fields)."""
+    if config is None:
+        return "empty"
+    if config == SeedConfig():
+        return "demo"
+    return json.dumps(dataclasses.asdict(config), sort_keys=True)
+
+
+@functools.lru_cache(maxsize=8)
+def seed_rows(name: str) -> SeedRows:
+    """The rows of the seed ``seed_name`` named (the demo security profiles among them); ValueError for another."""
+    if name == "empty":
+        return build_bare_seed()
+    if name == "demo":
+        return build_seed(SeedConfig())
+    try:
+        return build_seed(SeedConfig(**json.loads(name)))
+    except (ValueError, TypeError):
+        raise ValueError(f"seed: expected one of {', '.join(SEEDS)}, not {name!r}") from None
+
+
 def _template(config: SeedConfig | None) -> Store:
     """A seeded in-memory store per config, built once per process and copied from then on."""
     with _templates_lock:
         template = _templates.get(config)
         if template is None:
             template = Store(":memory:")
-            template.load_seed(_rows(config))
+            template.load_seed(_rows(config), seed_name(config))
             _templates[config] = template
         return template
 
@@ -313,11 +345,9 @@ def open_store(
         if store.path == ":memory:":
             _template(wanted).copy_to(store)
         else:
-            store.load_seed(_rows(wanted))
-    # Each store signs its cursors with its own key: a cursor from another emulator is refused. Processes sharing a
-    # database share its key (the first one sets it).
-    if reset or store.path == ":memory:":
-        store.set_meta("cursor_secret", secrets.token_hex(32))
-    else:
-        store.set_meta_default("cursor_secret", secrets.token_hex(32))
+            store.load_seed(_rows(wanted), seed_name(wanted))
+    # Each store signs its cursors with its own key (per tenant, made with the tenant, new on a reset): a cursor from
+    # another emulator is refused. Processes sharing a database share its keys; in-memory copies get their own.
+    if store.path == ":memory:":
+        store.set_cursor_secret(DEFAULT_TENANT, secrets.token_hex(32))
     return store

@@ -29,11 +29,15 @@ SQL text is built only from this module's constants; every value is a bound para
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import os
+import re
+import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -167,8 +171,164 @@ CREATE TABLE IF NOT EXISTS token_families (
 CREATE INDEX IF NOT EXISTS token_families_by_family ON token_families (family);
 """
 
+# Migration 3: tenants. Every data table gains a ``tenant`` column (existing rows: the tenant ``default``); entity keys
+# become (tenant, id), relations reference them with composite foreign keys, and every index leads with the tenant, so
+# a listing page stays one index range scan. The cursor secret moves from meta into the tenant's row. SQLite cannot
+# change a primary key in place, so each table is rebuilt: renamed to <table>_v2, made anew, copied (seq kept, and
+# the auto-increment counter carried over by the dialect's {KEEP_SEQUENCE(table)}), and the old one dropped.
+_TABLES_BEFORE_3: Final = {  # every table of schema 2 but meta, parents first, with its columns
+    "users": "id, name, tier, visibility, playback_visibility, image_url",
+    "artists": "id, name",
+    "playlists": "id, name",
+    "tracks": "id, title",
+    "podcast_shows": "id, title",
+    "user_follows": "seq, follower_id, followed_id",
+    "artist_follows": "seq, user_id, item_id",
+    "playlist_follows": "seq, user_id, item_id",
+    "podcast_follows": "seq, user_id, item_id",
+    "library_tracks": "seq, user_id, item_id, uploaded, purchased",
+    "security_profiles": "api_key, client_id, client_secret_hash, name, redirect_uris",
+    "tokens": "token_hash, kind, api_key, client_id, user_id, scope, expires_at, revoked",
+    "auth_codes": (
+        "code_hash, client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at, used"
+    ),
+    "token_families": "token_hash, family",
+}
+_INDEXES_BEFORE_3: Final = (
+    "user_follows_by_followed",
+    "user_follows_by_follower",
+    "artist_follows_by_user",
+    "playlist_follows_by_user",
+    "podcast_follows_by_user",
+    "library_tracks_by_user",
+    "token_families_by_family",
+)
+_TENANT_COLUMN = "tenant TEXT NOT NULL REFERENCES tenants(name)"
+
+
+def _relation_3(table: str, items: str, extra: str = "") -> str:
+    return f"""CREATE TABLE {table} (
+    seq {{SEQ_KEY}},
+    tenant TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,{extra}
+    FOREIGN KEY (tenant, user_id) REFERENCES users(tenant, id),
+    FOREIGN KEY (tenant, item_id) REFERENCES {items}(tenant, id),
+    UNIQUE (tenant, user_id, item_id)
+)"""
+
+
+def _named_3(table: str, label: str) -> str:
+    return (
+        f"CREATE TABLE {table} ({_TENANT_COLUMN}, id TEXT NOT NULL, {label} TEXT NOT NULL, "
+        "PRIMARY KEY (tenant, id)){WITHOUT_ROWID}"
+    )
+
+
+_MIGRATION_3 = ";\n".join(
+    [
+        *(f"DROP INDEX IF EXISTS {index}" for index in _INDEXES_BEFORE_3),
+        *(f"ALTER TABLE {table} RENAME TO {table}_v2" for table in _TABLES_BEFORE_3),
+        """CREATE TABLE tenants (
+    name TEXT PRIMARY KEY,
+    cursor_secret TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    created_at {REAL} NOT NULL
+){WITHOUT_ROWID}""",
+        "INSERT INTO tenants (name, cursor_secret, seed, created_at) VALUES ('default', "
+        "COALESCE((SELECT value FROM meta WHERE key = 'cursor_secret'), {RANDOM_SECRET}), "
+        "CASE (SELECT value FROM meta WHERE key = 'seed_config') WHEN 'bare' THEN 'empty' ELSE 'demo' END, {NOW})",
+        "DELETE FROM meta WHERE key = 'cursor_secret'",
+        f"""CREATE TABLE users (
+    {_TENANT_COLUMN},
+    id TEXT NOT NULL,
+    name TEXT,
+    tier TEXT NOT NULL,
+    visibility TEXT NOT NULL,
+    playback_visibility TEXT,
+    image_url TEXT,
+    PRIMARY KEY (tenant, id)
+){{WITHOUT_ROWID}}""",
+        _named_3("artists", "name"),
+        _named_3("playlists", "name"),
+        _named_3("tracks", "title"),
+        _named_3("podcast_shows", "title"),
+        """CREATE TABLE user_follows (
+    seq {SEQ_KEY},
+    tenant TEXT NOT NULL,
+    follower_id TEXT NOT NULL,
+    followed_id TEXT NOT NULL,
+    FOREIGN KEY (tenant, follower_id) REFERENCES users(tenant, id),
+    FOREIGN KEY (tenant, followed_id) REFERENCES users(tenant, id),
+    UNIQUE (tenant, follower_id, followed_id),
+    CHECK (follower_id <> followed_id)
+)""",
+        _relation_3("artist_follows", "artists"),
+        _relation_3("playlist_follows", "playlists"),
+        _relation_3("podcast_follows", "podcast_shows"),
+        _relation_3(
+            "library_tracks",
+            "tracks",
+            "\n    uploaded INTEGER NOT NULL DEFAULT 0,\n    purchased INTEGER NOT NULL DEFAULT 0,",
+        ),
+        f"""CREATE TABLE security_profiles (
+    api_key TEXT PRIMARY KEY,
+    {_TENANT_COLUMN},
+    client_id TEXT NOT NULL UNIQUE,
+    client_secret_hash TEXT NOT NULL,
+    name TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL
+)""",
+        f"""CREATE TABLE tokens (
+    {_TENANT_COLUMN},
+    token_hash TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+    api_key TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    expires_at {{REAL}},
+    revoked INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant, token_hash)
+)""",
+        f"""CREATE TABLE auth_codes (
+    {_TENANT_COLUMN},
+    code_hash TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT,
+    code_challenge_method TEXT,
+    expires_at {{REAL}} NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant, code_hash)
+)""",
+        f"""CREATE TABLE token_families (
+    {_TENANT_COLUMN},
+    token_hash TEXT NOT NULL,
+    family TEXT NOT NULL,
+    PRIMARY KEY (tenant, token_hash)
+)""",
+        *(
+            f"INSERT INTO {table} (tenant, {columns}) SELECT 'default', {columns} FROM {table}_v2"
+            for table, columns in _TABLES_BEFORE_3.items()
+        ),
+        *(f"{{KEEP_SEQUENCE({table})}}" for table, columns in _TABLES_BEFORE_3.items() if columns.startswith("seq,")),
+        *(f"DROP TABLE {table}_v2" for table in reversed(_TABLES_BEFORE_3)),
+        "CREATE INDEX user_follows_by_followed ON user_follows (tenant, followed_id, seq, follower_id)",
+        "CREATE INDEX user_follows_by_follower ON user_follows (tenant, follower_id, seq, followed_id)",
+        "CREATE INDEX artist_follows_by_user ON artist_follows (tenant, user_id, seq, item_id)",
+        "CREATE INDEX playlist_follows_by_user ON playlist_follows (tenant, user_id, seq, item_id)",
+        "CREATE INDEX podcast_follows_by_user ON podcast_follows (tenant, user_id, seq, item_id)",
+        "CREATE INDEX library_tracks_by_user ON library_tracks (tenant, user_id, seq, item_id, uploaded, purchased)",
+        "CREATE INDEX security_profiles_by_tenant ON security_profiles (tenant)",
+        "CREATE INDEX token_families_by_family ON token_families (tenant, family)",
+    ]
+)
+
 # The schema's history, oldest first: migration N takes a database from schema N-1 to N. Append; never edit one.
-MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2)
+MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 # Every table, children before parents (the order a reset empties them in).
@@ -187,8 +347,14 @@ _TABLES: Final = (
     "playlists",
     "artists",
     "users",
+    "tenants",
     "meta",
 )
+# The tables that hold a tenant's world, children before parents (the order a tenant's rows are deleted in).
+_TENANT_TABLES: Final = _TABLES[: _TABLES.index("tenants")]
+DEFAULT_TENANT: Final = "default"
+# A tenant's name: what the CLI accepts, and what a URL path or a log line can carry as it is.
+TENANT_NAME: Final = re.compile(r"[a-z0-9-]{1,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +366,21 @@ class _Dialect:
     without_rowid: str
     real: str
     reset: tuple[str, ...]
+    random_secret: str  # an SQL expression: 64 random hex digits
+    now: str  # an SQL expression: seconds since the epoch
+    keep_sequence: str  # statements (";"-separated) carrying {table}_v2's auto-increment counter over to {table}
 
     def migration(self, number: int) -> list[str]:
         """Migration ``number`` (1-based) as statements in this dialect."""
         script = MIGRATIONS[number - 1]
         script = script.replace("{SEQ_KEY}", self.seq_key).replace("{WITHOUT_ROWID}", self.without_rowid)
-        script = script.replace("{REAL}", self.real)
+        script = script.replace("{REAL}", self.real).replace("{RANDOM_SECRET}", self.random_secret)
+        script = script.replace("{NOW}", self.now)
+        script = _KEEP_SEQUENCE.sub(lambda match: self.keep_sequence.format(table=match.group(1)), script)
         return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+_KEEP_SEQUENCE: Final = re.compile(r"\{KEEP_SEQUENCE\((\w+)\)\}")
 
 
 _SQLITE: Final = _Dialect(
@@ -215,6 +389,12 @@ _SQLITE: Final = _Dialect(
     without_rowid=" WITHOUT ROWID",
     real="REAL",
     reset=(*(f"DELETE FROM {table}" for table in _TABLES), "DELETE FROM sqlite_sequence"),
+    random_secret="lower(hex(randomblob(32)))",
+    now="((julianday('now') - 2440587.5) * 86400.0)",
+    keep_sequence=(
+        "DELETE FROM sqlite_sequence WHERE name = '{table}';"
+        "INSERT INTO sqlite_sequence (name, seq) SELECT '{table}', seq FROM sqlite_sequence WHERE name = '{table}_v2'"
+    ),
 )
 _POSTGRES: Final = _Dialect(
     placeholder="%s",
@@ -222,34 +402,49 @@ _POSTGRES: Final = _Dialect(
     without_rowid="",
     real="DOUBLE PRECISION",
     reset=(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY",),
+    random_secret="replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')",
+    now="CAST(extract(epoch FROM now()) AS DOUBLE PRECISION)",
+    keep_sequence=(
+        "SELECT setval(pg_get_serial_sequence('{table}', 'seq'), 1 + GREATEST("
+        "(SELECT COALESCE(MAX(seq), 0) FROM {table}), "
+        "COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence('{table}_v2', 'seq') AS regclass)), 0)), false)"
+    ),
 )
 # The advisory lock PostgreSQL writers take for migrations, seeding and resets (any fixed 64-bit number).
 _POSTGRES_LOCK_KEY: Final = 0x616D7A6E6D7573
 
 
-def _upsert(table: str, columns: Sequence[str], key: str) -> str:
+def _upsert(table: str, columns: Sequence[str], *key: str) -> str:
     """INSERT that replaces the row of the same ``key`` (both backends speak ``ON CONFLICT ... DO UPDATE``)."""
-    updates = ", ".join(f"{column} = excluded.{column}" for column in columns if column != key)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns if column not in key)
     marks = ", ".join("?" * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    conflict = ", ".join(key)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
 
 
-_USER_COLUMNS: Final = ("id", "name", "tier", "visibility", "playback_visibility", "image_url")
-_PROFILE_COLUMNS: Final = ("api_key", "client_id", "client_secret_hash", "name", "redirect_uris")
+_USER_COLUMNS: Final = ("tenant", "id", "name", "tier", "visibility", "playback_visibility", "image_url")
+_USER_SELECT: Final = "SELECT id, name, tier, visibility, playback_visibility, image_url FROM users"
+_PROFILE_COLUMNS: Final = ("api_key", "tenant", "client_id", "client_secret_hash", "name", "redirect_uris")
+_PROFILE_SELECT: Final = f"SELECT {', '.join(_PROFILE_COLUMNS)} FROM security_profiles"
 _UPSERT_META: Final = _upsert("meta", ("key", "value"), "key")
-_UPSERT_USER: Final = _upsert("users", _USER_COLUMNS, "id")
+_UPSERT_USER: Final = _upsert("users", _USER_COLUMNS, "tenant", "id")
 _UPSERT_PROFILE: Final = _upsert("security_profiles", _PROFILE_COLUMNS, "api_key")
-_UPSERT_FAMILY: Final = _upsert("token_families", ("token_hash", "family"), "token_hash")
+_UPSERT_FAMILY: Final = _upsert("token_families", ("tenant", "token_hash", "family"), "tenant", "token_hash")
 _UPSERT_NAMED: Final = {
-    table: _upsert(table, ("id", label), "id")
+    table: _upsert(table, ("tenant", "id", label), "tenant", "id")
     for table, label in (("artists", "name"), ("playlists", "name"), ("tracks", "title"), ("podcast_shows", "title"))
 }
+_TOKEN_COLUMNS: Final = "kind, api_key, client_id, user_id, scope, expires_at, revoked"
 
 
-# Indexes cover (owner, seq, item): a page is one index range scan plus a primary-key lookup per item.
-# Per listing: the SELECT of one page (owner, after-key, limit) and the column the ID filter applies to.
-_USER_EDGE = "SELECT r.seq, u.id, u.name FROM user_follows r JOIN users u ON u.id = r.{other}"
-_ITEM_EDGE = "SELECT r.seq, i.id, i.{label}{flags} FROM {table} r JOIN {items} i ON i.id = r.item_id"
+# Indexes cover (tenant, owner, seq, item): a page is one index range scan plus a primary-key lookup per item.
+# Per listing: the SELECT of one page (tenant, owner, after-key, limit) and the column the ID filter applies to.
+_USER_EDGE = "SELECT r.seq, u.id, u.name FROM user_follows r JOIN users u ON u.tenant = r.tenant AND u.id = r.{other}"
+_ITEM_EDGE = (
+    "SELECT r.seq, i.id, i.{label}{flags} FROM {table} r JOIN {items} i ON i.tenant = r.tenant AND i.id = r.item_id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +517,18 @@ class SecurityProfileRecord:
     client_secret_hash: str = ""
     name: str = ""
     redirect_uris: tuple[str, ...] = ()
+    tenant: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True, slots=True)
+class TenantRecord:
+    """A tenant as ``Store.tenants()`` lists it: its seed ("demo", "empty" or a sized demo seed), when it was made,
+    and how many rows it holds per kind (users, follows, library tracks, tokens)."""
+
+    name: str
+    seed: str
+    created_at: float
+    counts: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +540,7 @@ class TokenRecord:
     scope: str
     expires_at: float | None
     revoked: bool
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,17 +640,342 @@ class _PostgresSession:
         return rows
 
 
-class Store:
-    """A connection to one emulator database. Thread-safe: SQLite's one connection is used under a lock; PostgreSQL's
-    pool lends each call a connection of its own."""
+class TenantStore:
+    """One tenant's world in a store: every query carries ``tenant = ?``. A cheap view (``Store.tenant(name)``) on the
+    store's one connection or pool; ``Store`` itself is the view of the default tenant."""
+
+    _store: Store
+    tenant_name: str
+
+    def __init__(self, store: Store, name: str) -> None:
+        self._store = store
+        self.tenant_name = name
+
+    def __repr__(self) -> str:
+        return f"TenantStore({self._store!r}, {self.tenant_name!r})"
+
+    # -- users -----------------------------------------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> UserRecord | None:
+        with self._store._read() as db:
+            row = db.execute(f"{_USER_SELECT} WHERE tenant = ? AND id = ?", (self.tenant_name, user_id)).fetchone()
+        return None if row is None else UserRecord(*row)
+
+    def get_users(self, user_ids: Sequence[str]) -> dict[str, UserRecord]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        with self._store._read() as db:
+            rows = db.execute(
+                f"{_USER_SELECT} WHERE tenant = ? AND id IN ({marks})", (self.tenant_name, *user_ids)
+            ).fetchall()
+        return {row[0]: UserRecord(*row) for row in rows}
+
+    def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
+        with self._store._write() as db:
+            row = db.execute(
+                "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE tenant = ? AND id = ? "
+                "RETURNING id, name, tier, visibility, playback_visibility, image_url",
+                (name, visibility, playback_visibility, self.tenant_name, user_id),
+            ).fetchone()
+        return None if row is None else UserRecord(*row)
+
+    def _ids(self, table: str, limit: int, offset: int) -> list[str]:
+        with self._store._read() as db:
+            rows = db.execute(
+                f"SELECT id FROM {table} WHERE tenant = ? ORDER BY id LIMIT ? OFFSET ?",
+                (self.tenant_name, limit, offset),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def user_ids(self, limit: int, offset: int = 0) -> list[str]:
+        """User IDs in a stable order (by ID), for tools and tests that need some users."""
+        return self._ids("users", limit, offset)
+
+    # -- catalog ---------------------------------------------------------------------------------------------------
+
+    def get_artist(self, artist_id: str) -> tuple[str, str] | None:
+        with self._store._read() as db:
+            row = db.execute(
+                "SELECT id, name FROM artists WHERE tenant = ? AND id = ?", (self.tenant_name, artist_id)
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def artist_ids(self, limit: int, offset: int = 0) -> list[str]:
+        return self._ids("artists", limit, offset)
+
+    def _put_named(self, table: str, entity_id: str, label: str) -> None:
+        with self._store._write() as db:
+            db.execute(_UPSERT_NAMED[table], (self.tenant_name, entity_id, label))
+
+    def add_artist(self, artist_id: str, name: str) -> None:
+        self._put_named("artists", artist_id, name)
+
+    def add_user(self, user: UserRecord) -> None:
+        with self._store._write() as db:
+            db.execute(
+                _UPSERT_USER,
+                (
+                    self.tenant_name,
+                    user.id,
+                    user.name,
+                    user.tier,
+                    user.visibility,
+                    user.playback_visibility,
+                    user.image_url,
+                ),
+            )
+
+    def add_playlist(self, playlist_id: str, name: str) -> None:
+        self._put_named("playlists", playlist_id, name)
+
+    def add_track(self, track_id: str, title: str) -> None:
+        self._put_named("tracks", track_id, title)
+
+    def add_podcast_show(self, show_id: str, title: str) -> None:
+        self._put_named("podcast_shows", show_id, title)
+
+    def kind_of(self, entity_id: str) -> EntityKind | None:
+        """Which table holds ``entity_id`` (the first that does, users first), or None."""
+        with self._store._read() as db:
+            for kind, table in _ENTITY_TABLES.items():
+                sql = f"SELECT 1 FROM {table} WHERE tenant = ? AND id = ?"
+                if db.execute(sql, (self.tenant_name, entity_id)).fetchone():
+                    return kind
+        return None
+
+    # -- follows ---------------------------------------------------------------------------------------------------
+
+    def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
+        """Run one write statement (its first parameter: the tenant); True when it changed a row."""
+        with self._store._write() as db:
+            cursor = db.execute(sql, (self.tenant_name, *parameters))
+            return cursor.rowcount == 1
+
+    def follow_user(self, follower_id: str, followed_id: str) -> bool:
+        """Make the follow; True when it is new. Idempotent; a self-follow is refused (False)."""
+        if follower_id == followed_id:
+            return False
+        return self._changes_one(
+            "INSERT INTO user_follows (tenant, follower_id, followed_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (follower_id, followed_id),
+        )
+
+    def unfollow_user(self, follower_id: str, followed_id: str) -> bool:
+        return self._changes_one(
+            "DELETE FROM user_follows WHERE tenant = ? AND follower_id = ? AND followed_id = ?",
+            (follower_id, followed_id),
+        )
+
+    def _follow_item(self, table: str, user_id: str, item_id: str) -> bool:
+        return self._changes_one(
+            f"INSERT INTO {table} (tenant, user_id, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (user_id, item_id),
+        )
+
+    def follow_artist(self, user_id: str, artist_id: str) -> bool:
+        return self._follow_item("artist_follows", user_id, artist_id)
+
+    def unfollow_artist(self, user_id: str, artist_id: str) -> bool:
+        return self._changes_one(
+            "DELETE FROM artist_follows WHERE tenant = ? AND user_id = ? AND item_id = ?", (user_id, artist_id)
+        )
+
+    def follow_playlist(self, user_id: str, playlist_id: str) -> bool:
+        return self._follow_item("playlist_follows", user_id, playlist_id)
+
+    def follow_podcast_show(self, user_id: str, show_id: str) -> bool:
+        return self._follow_item("podcast_follows", user_id, show_id)
+
+    def save_library_track(
+        self, user_id: str, track_id: str, *, uploaded: bool = False, purchased: bool = False
+    ) -> bool:
+        """Put a known track in a user's library; True when it is new there (a track already saved stays as it is)."""
+        return self._changes_one(
+            "INSERT INTO library_tracks (tenant, user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (user_id, track_id, int(uploaded), int(purchased)),
+        )
+
+    def add_library_track(self, user_id: str, track_id: str, title: str) -> None:
+        """Put a (new or known) track in a user's library; for tests that grow a listing mid-walk."""
+        with self._store._write() as db:
+            db.execute(
+                "INSERT INTO tracks (tenant, id, title) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (self.tenant_name, track_id, title),
+            )
+            db.execute(
+                "INSERT INTO library_tracks (tenant, user_id, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (self.tenant_name, user_id, track_id),
+            )
+
+    def count(self, listing: Listing, owner_id: str) -> int:
+        query = LISTINGS[listing]
+        with self._store._read() as db:
+            row = db.execute(
+                f"SELECT COUNT(*) FROM {query.table} r WHERE r.tenant = ? AND {query.owner_column} = ?",
+                (self.tenant_name, owner_id),
+            ).fetchone()
+        return int(row[0])
+
+    def page(
+        self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
+    ) -> Page:
+        """One page of a listing, oldest first: the edges whose key is greater than ``after``."""
+        query = LISTINGS[listing]
+        sql = f"{query.select} WHERE r.tenant = ? AND {query.owner_column} = ? AND r.seq > ?"
+        params: list[object] = [self.tenant_name, owner_id, after]
+        if ids:
+            sql += f" AND {query.item_column} IN ({','.join('?' * len(ids))})"
+            params.extend(ids)
+        sql += " ORDER BY r.seq LIMIT ?"
+        params.append(limit + 1)
+        with self._store._read() as db:
+            rows = db.execute(sql, params).fetchall()
+        has_next = len(rows) > limit
+        return Page(rows[:limit] if has_next else rows, has_next)
+
+    # -- security profiles, tokens, authorization codes ------------------------------------------------------------
+
+    def security_profiles(self) -> list[SecurityProfileRecord]:
+        """This tenant's security profiles, by API key."""
+        with self._store._read() as db:
+            rows = db.execute(f"{_PROFILE_SELECT} WHERE tenant = ? ORDER BY api_key", (self.tenant_name,)).fetchall()
+        return [_profile(row) for row in rows]
+
+    def add_security_profile(self, profile: SecurityProfileRecord) -> None:
+        with self._store._write() as db:
+            db.execute(_UPSERT_PROFILE, _profile_row(profile, self.tenant_name))
+
+    def insert_tokens(
+        self, rows: Iterable[tuple[str, TokenRecord]], *, revoke: str | None = None, family: str | None = None
+    ) -> bool:
+        """Store tokens (by hash), of grant ``family`` when given; with ``revoke``, first revoke that token, and store
+        nothing if it was not live.
+
+        Revoke-then-insert in one transaction is what makes a refresh single-use under concurrency.
+        """
+        rows = list(rows)
+        tenant = self.tenant_name
+        with self._store._write() as db:
+            if revoke is not None:
+                cursor = db.execute(
+                    "UPDATE tokens SET revoked = 1 WHERE tenant = ? AND token_hash = ? AND revoked = 0",
+                    (tenant, revoke),
+                )
+                if cursor.rowcount != 1:
+                    return False
+            db.executemany(
+                f"INSERT INTO tokens (tenant, token_hash, {_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        tenant,
+                        token_hash,
+                        t.kind,
+                        t.api_key,
+                        t.client_id,
+                        t.user_id,
+                        t.scope,
+                        t.expires_at,
+                        int(t.revoked),
+                    )
+                    for token_hash, t in rows
+                ],
+            )
+            if family is not None:
+                db.executemany(_UPSERT_FAMILY, [(tenant, token_hash, family) for token_hash, _ in rows])
+        return True
+
+    def token_family(self, token_hash: str) -> str | None:
+        with self._store._read() as db:
+            row = db.execute(
+                "SELECT family FROM token_families WHERE tenant = ? AND token_hash = ?", (self.tenant_name, token_hash)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def revoke_family(self, family: str) -> int:
+        """Revoke every token of a grant family; how many were live."""
+        with self._store._write() as db:
+            cursor = db.execute(
+                "UPDATE tokens SET revoked = 1 WHERE tenant = ? AND revoked = 0 AND token_hash IN "
+                "(SELECT token_hash FROM token_families WHERE tenant = ? AND family = ?)",
+                (self.tenant_name, self.tenant_name, family),
+            )
+            return int(cursor.rowcount)
+
+    def get_token(self, token_hash: str) -> TokenRecord | None:
+        with self._store._read() as db:
+            row = db.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE tenant = ? AND token_hash = ?",
+                (self.tenant_name, token_hash),
+            ).fetchone()
+        return None if row is None else _token(row, self.tenant_name)
+
+    def insert_auth_code(self, code_hash: str, code: AuthCodeRecord) -> None:
+        with self._store._write() as db:
+            db.execute(
+                "INSERT INTO auth_codes (tenant, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, "
+                "code_challenge_method, expires_at, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    self.tenant_name,
+                    code_hash,
+                    code.client_id,
+                    code.user_id,
+                    code.scope,
+                    code.redirect_uri,
+                    code.code_challenge,
+                    code.code_challenge_method,
+                    code.expires_at,
+                ),
+            )
+
+    def consume_auth_code(self, code_hash: str) -> AuthCodeRecord | None:
+        """Mark the code used and return it; None when it is unknown or was already used (codes are single-use)."""
+        with self._store._write() as db:
+            row = db.execute(
+                "UPDATE auth_codes SET used = 1 WHERE tenant = ? AND code_hash = ? AND used = 0 RETURNING "
+                "client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at",
+                (self.tenant_name, code_hash),
+            ).fetchone()
+        return None if row is None else AuthCodeRecord(*row)
+
+
+def _profile(row: Sequence[Any]) -> SecurityProfileRecord:
+    """A security_profiles row (``_PROFILE_COLUMNS``) as a record."""
+    return SecurityProfileRecord(row[0], row[2], row[3], row[4], tuple(row[5].split()), row[1])
+
+
+def _profile_row(profile: SecurityProfileRecord, tenant: str) -> tuple[str, ...]:
+    """A record as a security_profiles row (``_PROFILE_COLUMNS``) of ``tenant``."""
+    return (
+        profile.api_key,
+        tenant,
+        profile.client_id,
+        profile.client_secret_hash,
+        profile.name,
+        " ".join(profile.redirect_uris),
+    )
+
+
+def _token(row: Sequence[Any], tenant: str) -> TokenRecord:
+    """A tokens row (``_TOKEN_COLUMNS``) as a record."""
+    return TokenRecord(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), tenant)
+
+
+class Store(TenantStore):
+    """A connection to one emulator database, and the view of its default tenant (``tenant(name)``: another's).
+    Thread-safe: SQLite's one connection is used under a lock; PostgreSQL's pool lends each call a connection of its
+    own."""
 
     def __init__(self, db: str | os.PathLike[str] = ":memory:", *, upgrade: bool = True) -> None:
         """Open ``db`` and (with ``upgrade``) apply the migrations it lacks; StoreUnavailable if it is unreachable."""
+        super().__init__(self, DEFAULT_TENANT)
         self.path = str(db)
         self.is_postgres = is_postgres(db)
         self._lock = threading.RLock()
         self._copies_in = 0  # copy_to() replaces the data without a row change this connection would count
         self._calls = itertools.count()
+        self._views: dict[str, TenantStore] = {DEFAULT_TENANT: self}
         self._pool: ConnectionPool[Any] | None = None
         if self.is_postgres:
             self._dialect = _POSTGRES
@@ -475,13 +1008,14 @@ class Store:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return 0 if row is None else int(row[0])
 
-    def upgrade(self) -> list[int]:
-        """Apply the migrations the database lacks, each in one transaction; the numbers applied."""
+    def upgrade(self, target: int = SCHEMA_VERSION) -> list[int]:
+        """Apply the migrations the database lacks up to ``target`` (tests build older schemas), each in one
+        transaction; the numbers applied."""
         applied: list[int] = []
-        while self.schema_version() < SCHEMA_VERSION:
+        while self.schema_version() < target:
             with self._write(exclusive=True) as db:
                 current = self._version_in(db)  # again under the lock: another process may have migrated meanwhile
-                if current >= SCHEMA_VERSION:
+                if current >= target:
                     break
                 for statement in self._dialect.migration(current + 1):
                     db.execute(statement)
@@ -552,40 +1086,24 @@ class Store:
         return self.get_meta("seeded") is not None
 
     def reset(self) -> None:
-        """Delete every row (the schema stays); the caller seeds again."""
+        """Delete every row of every tenant, and every tenant but an empty default one; the caller seeds again."""
         with self._write(exclusive=True) as db:
             for statement in self._dialect.reset:
                 db.execute(statement)
             db.execute(_UPSERT_META, ("schema_version", str(SCHEMA_VERSION)))
+            db.execute(
+                "INSERT INTO tenants (name, cursor_secret, seed, created_at) VALUES (?, ?, ?, ?)",
+                (DEFAULT_TENANT, secrets.token_hex(32), "demo", time.time()),
+            )
 
-    def load_seed(self, rows: SeedRows) -> bool:
-        """Insert the seed in one transaction and mark the store seeded; False (nothing done) when it already was."""
+    def load_seed(self, rows: SeedRows, seed: str = "demo") -> bool:
+        """Insert the default tenant's seed (named ``seed``, what a reset of it reseeds) in one transaction and mark
+        the store seeded; False (nothing done) when it already was."""
         with self._write(exclusive=True) as db:
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None:
                 return False  # another process seeded it first
-            db.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", rows.users)
-            db.executemany("INSERT INTO artists VALUES (?, ?)", rows.artists)
-            db.executemany("INSERT INTO playlists VALUES (?, ?)", rows.playlists)
-            db.executemany("INSERT INTO tracks VALUES (?, ?)", rows.tracks)
-            db.executemany("INSERT INTO podcast_shows VALUES (?, ?)", rows.podcast_shows)
-            db.executemany("INSERT INTO user_follows (follower_id, followed_id) VALUES (?, ?)", rows.user_follows)
-            db.executemany("INSERT INTO artist_follows (user_id, item_id) VALUES (?, ?)", rows.artist_follows)
-            db.executemany("INSERT INTO playlist_follows (user_id, item_id) VALUES (?, ?)", rows.playlist_follows)
-            db.executemany("INSERT INTO podcast_follows (user_id, item_id) VALUES (?, ?)", rows.podcast_follows)
-            db.executemany(
-                "INSERT INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?)",
-                [
-                    (user, track, int(uploaded), int(purchased))
-                    for user, track, uploaded, purchased in rows.library_tracks
-                ],
-            )
-            db.executemany(
-                "INSERT INTO security_profiles VALUES (?, ?, ?, ?, ?)",
-                [
-                    (p.api_key, p.client_id, p.client_secret_hash, p.name, " ".join(p.redirect_uris))
-                    for p in rows.security_profiles
-                ],
-            )
+            _insert_world(db, DEFAULT_TENANT, rows)
+            db.execute("UPDATE tenants SET seed = ? WHERE name = ?", (seed, DEFAULT_TENANT))
             db.executemany(_UPSERT_META, [*rows.meta, ("seeded", "1")])
         return True
 
@@ -621,274 +1139,151 @@ class Store:
         with self._write() as db:
             db.execute(_UPSERT_META, (key, value))
 
-    def set_meta_default(self, key: str, value: str) -> str:
-        """Set ``key`` unless it is set (by this or any other process); the value it then has."""
+    # -- tenants ---------------------------------------------------------------------------------------------------
+
+    def tenant(self, name: str) -> TenantStore:
+        """The view of tenant ``name`` (whether it exists is not checked: a view of an unknown tenant finds nothing)."""
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = TenantStore(self, name)
+        return view
+
+    def tenants(self) -> list[TenantRecord]:
+        """Every tenant, by name, with its row counts."""
+        counted = {"users": "users", "follows": "", "library_tracks": "library_tracks", "tokens": "tokens"}
+        follows = ("user_follows", "artist_follows", "playlist_follows", "podcast_follows")
+        with self._read() as db:
+            rows = db.execute("SELECT name, seed, created_at FROM tenants ORDER BY name").fetchall()
+            counts: dict[str, dict[str, int]] = {row[0]: dict.fromkeys(counted, 0) for row in rows}
+            for kind, table in counted.items():
+                for source in (table,) if table else follows:
+                    grouped = db.execute(f"SELECT tenant, COUNT(*) FROM {source} GROUP BY tenant").fetchall()
+                    for tenant, number in grouped:
+                        counts[tenant][kind] += int(number)
+        return [TenantRecord(row[0], row[1], float(row[2]), counts[row[0]]) for row in rows]
+
+    def tenant_exists(self, name: str) -> bool:
+        with self._read() as db:
+            return db.execute("SELECT 1 FROM tenants WHERE name = ?", (name,)).fetchone() is not None
+
+    def cursor_secret(self, name: str = DEFAULT_TENANT) -> str | None:
+        """The key tenant ``name`` signs its cursors with (None: no such tenant)."""
+        with self._read() as db:
+            row = db.execute("SELECT cursor_secret FROM tenants WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_cursor_secret(self, name: str, secret: str) -> None:
         with self._write() as db:
-            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row[0])
+            db.execute("UPDATE tenants SET cursor_secret = ? WHERE name = ?", (secret, name))
 
-    # -- users -----------------------------------------------------------------------------------------------------
-
-    def get_user(self, user_id: str) -> UserRecord | None:
-        with self._read() as db:
-            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        return None if row is None else UserRecord(*row)
-
-    def get_users(self, user_ids: Sequence[str]) -> dict[str, UserRecord]:
-        if not user_ids:
-            return {}
-        marks = ",".join("?" * len(user_ids))
-        with self._read() as db:
-            rows = db.execute(f"SELECT * FROM users WHERE id IN ({marks})", tuple(user_ids)).fetchall()
-        return {row[0]: UserRecord(*row) for row in rows}
-
-    def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
+    def create_tenant(self, name: str, rows: SeedRows, seed: str) -> bool:
+        """Make tenant ``name`` with its world (``rows``, its security profiles included) in one transaction; False
+        (nothing done) when the name is taken. ValueError for a name outside ``TENANT_NAME``."""
+        _check_tenant_name(name)
         with self._write() as db:
-            row = db.execute(
-                "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE id = ? RETURNING *",
-                (name, visibility, playback_visibility, user_id),
-            ).fetchone()
-        return None if row is None else UserRecord(*row)
-
-    def user_ids(self, limit: int, offset: int = 0) -> list[str]:
-        """User IDs in a stable order (by ID), for tools and tests that need some users."""
-        with self._read() as db:
-            rows = db.execute("SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-        return [row[0] for row in rows]
-
-    # -- catalog ---------------------------------------------------------------------------------------------------
-
-    def get_artist(self, artist_id: str) -> tuple[str, str] | None:
-        with self._read() as db:
-            row = db.execute("SELECT id, name FROM artists WHERE id = ?", (artist_id,)).fetchone()
-        return None if row is None else (row[0], row[1])
-
-    def artist_ids(self, limit: int, offset: int = 0) -> list[str]:
-        with self._read() as db:
-            rows = db.execute("SELECT id FROM artists ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-        return [row[0] for row in rows]
-
-    def _put_named(self, table: str, entity_id: str, label: str) -> None:
-        with self._write() as db:
-            db.execute(_UPSERT_NAMED[table], (entity_id, label))
-
-    def add_artist(self, artist_id: str, name: str) -> None:
-        self._put_named("artists", artist_id, name)
-
-    def add_user(self, user: UserRecord) -> None:
-        with self._write() as db:
-            db.execute(
-                _UPSERT_USER,
-                (user.id, user.name, user.tier, user.visibility, user.playback_visibility, user.image_url),
+            inserted = db.execute(
+                "INSERT INTO tenants (name, cursor_secret, seed, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (name, secrets.token_hex(32), seed, time.time()),
             )
+            if inserted.rowcount != 1:
+                return False
+            _insert_world(db, name, rows)
+        return True
 
-    def add_playlist(self, playlist_id: str, name: str) -> None:
-        self._put_named("playlists", playlist_id, name)
-
-    def add_track(self, track_id: str, title: str) -> None:
-        self._put_named("tracks", track_id, title)
-
-    def add_podcast_show(self, show_id: str, title: str) -> None:
-        self._put_named("podcast_shows", show_id, title)
-
-    def kind_of(self, entity_id: str) -> EntityKind | None:
-        """Which table holds ``entity_id`` (the first that does, users first), or None."""
-        with self._read() as db:
-            for kind, table in _ENTITY_TABLES.items():
-                if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (entity_id,)).fetchone():
-                    return kind
-        return None
-
-    # -- follows ---------------------------------------------------------------------------------------------------
-
-    def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
-        """Run one write statement; True when it changed a row (a new follow, a removed one)."""
+    def delete_tenant(self, name: str) -> bool:
+        """Delete tenant ``name`` and every row of it in one transaction; False when there is no such tenant.
+        ValueError for the default tenant (``reset`` empties the whole store)."""
+        if name == DEFAULT_TENANT:
+            raise ValueError(f"tenant: {DEFAULT_TENANT!r} cannot be deleted (reset it instead)")
         with self._write() as db:
-            cursor = db.execute(sql, parameters)
-            return cursor.rowcount == 1
+            for table in _TENANT_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE tenant = ?", (name,))
+            return db.execute("DELETE FROM tenants WHERE name = ?", (name,)).rowcount == 1
 
-    def follow_user(self, follower_id: str, followed_id: str) -> bool:
-        """Make the follow; True when it is new. Idempotent; a self-follow is refused (False)."""
-        if follower_id == followed_id:
-            return False
-        return self._changes_one(
-            "INSERT INTO user_follows (follower_id, followed_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (follower_id, followed_id),
-        )
-
-    def unfollow_user(self, follower_id: str, followed_id: str) -> bool:
-        return self._changes_one(
-            "DELETE FROM user_follows WHERE follower_id = ? AND followed_id = ?", (follower_id, followed_id)
-        )
-
-    def follow_artist(self, user_id: str, artist_id: str) -> bool:
-        return self._changes_one(
-            "INSERT INTO artist_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (user_id, artist_id)
-        )
-
-    def unfollow_artist(self, user_id: str, artist_id: str) -> bool:
-        return self._changes_one("DELETE FROM artist_follows WHERE user_id = ? AND item_id = ?", (user_id, artist_id))
-
-    def follow_playlist(self, user_id: str, playlist_id: str) -> bool:
-        return self._changes_one(
-            "INSERT INTO playlist_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (user_id, playlist_id),
-        )
-
-    def follow_podcast_show(self, user_id: str, show_id: str) -> bool:
-        return self._changes_one(
-            "INSERT INTO podcast_follows (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (user_id, show_id)
-        )
-
-    def save_library_track(
-        self, user_id: str, track_id: str, *, uploaded: bool = False, purchased: bool = False
-    ) -> bool:
-        """Put a known track in a user's library; True when it is new there (a track already saved stays as it is)."""
-        return self._changes_one(
-            "INSERT INTO library_tracks (user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (user_id, track_id, int(uploaded), int(purchased)),
-        )
-
-    def add_library_track(self, user_id: str, track_id: str, title: str) -> None:
-        """Put a (new or known) track in a user's library; for tests that grow a listing mid-walk."""
+    def reset_tenant(self, name: str, rows: SeedRows) -> bool:
+        """Put tenant ``name`` back to ``rows`` in one transaction: its data, tokens and codes deleted, its security
+        profiles kept, a new cursor key (cursors issued before are refused). False when there is no such tenant."""
         with self._write() as db:
-            db.execute("INSERT INTO tracks VALUES (?, ?) ON CONFLICT DO NOTHING", (track_id, title))
-            db.execute(
-                "INSERT INTO library_tracks (user_id, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (user_id, track_id),
-            )
+            renewed = db.execute(
+                "UPDATE tenants SET cursor_secret = ? WHERE name = ?", (secrets.token_hex(32), name)
+            ).rowcount
+            if renewed != 1:
+                return False
+            for table in _TENANT_TABLES:
+                if table != "security_profiles":
+                    db.execute(f"DELETE FROM {table} WHERE tenant = ?", (name,))
+            _insert_world(db, name, dataclasses.replace(rows, security_profiles=()))
+        return True
 
-    def count(self, listing: Listing, owner_id: str) -> int:
-        query = LISTINGS[listing]
+    def tenant_seed(self, name: str) -> str | None:
+        """The seed tenant ``name`` was made with (what its reset puts back), or None: no such tenant."""
         with self._read() as db:
-            row = db.execute(
-                f"SELECT COUNT(*) FROM {query.table} r WHERE {query.owner_column} = ?",
-                (owner_id,),
-            ).fetchone()
-        return int(row[0])
+            row = db.execute("SELECT seed FROM tenants WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
 
-    def page(
-        self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
-    ) -> Page:
-        """One page of a listing, oldest first: the edges whose key is greater than ``after``."""
-        query = LISTINGS[listing]
-        sql = f"{query.select} WHERE {query.owner_column} = ? AND r.seq > ?"
-        params: list[object] = [owner_id, after]
-        if ids:
-            sql += f" AND {query.item_column} IN ({','.join('?' * len(ids))})"
-            params.extend(ids)
-        sql += " ORDER BY r.seq LIMIT ?"
-        params.append(limit + 1)
-        with self._read() as db:
-            rows = db.execute(sql, params).fetchall()
-        has_next = len(rows) > limit
-        return Page(rows[:limit] if has_next else rows, has_next)
-
-    # -- security profiles, tokens, authorization codes ------------------------------------------------------------
+    # -- finding a request's tenant: by API key, client ID or token (each globally unique) ------------------------
 
     def get_security_profile(
         self, *, api_key: str | None = None, client_id: str | None = None
     ) -> SecurityProfileRecord | None:
+        """The security profile of an API key or a client ID, of whichever tenant holds it (its ``tenant``)."""
         column, value = ("api_key", api_key) if api_key is not None else ("client_id", client_id)
         with self._read() as db:
-            row = db.execute(
-                f"SELECT * FROM security_profiles WHERE {column} = ?",
-                (value,),
-            ).fetchone()
-        if row is None:
-            return None
-        return SecurityProfileRecord(row[0], row[1], row[2], row[3], tuple(row[4].split()))
+            row = db.execute(f"{_PROFILE_SELECT} WHERE {column} = ?", (value,)).fetchone()
+        return None if row is None else _profile(row)
 
-    def add_security_profile(self, profile: SecurityProfileRecord) -> None:
-        with self._write() as db:
-            db.execute(
-                _UPSERT_PROFILE,
-                (
-                    profile.api_key,
-                    profile.client_id,
-                    profile.client_secret_hash,
-                    profile.name,
-                    " ".join(profile.redirect_uris),
-                ),
-            )
-
-    def insert_tokens(
-        self, rows: Iterable[tuple[str, TokenRecord]], *, revoke: str | None = None, family: str | None = None
-    ) -> bool:
-        """Store tokens (by hash), of grant ``family`` when given; with ``revoke``, first revoke that token, and store
-        nothing if it was not live.
-
-        Revoke-then-insert in one transaction is what makes a refresh single-use under concurrency.
-        """
-        rows = list(rows)
-        with self._write() as db:
-            if revoke is not None:
-                cursor = db.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0", (revoke,))
-                if cursor.rowcount != 1:
-                    return False
-            db.executemany(
-                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (token_hash, t.kind, t.api_key, t.client_id, t.user_id, t.scope, t.expires_at, int(t.revoked))
-                    for token_hash, t in rows
-                ],
-            )
-            if family is not None:
-                db.executemany(_UPSERT_FAMILY, [(token_hash, family) for token_hash, _ in rows])
-        return True
-
-    def token_family(self, token_hash: str) -> str | None:
-        with self._read() as db:
-            row = db.execute("SELECT family FROM token_families WHERE token_hash = ?", (token_hash,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def revoke_family(self, family: str) -> int:
-        """Revoke every token of a grant family; how many were live."""
-        with self._write() as db:
-            cursor = db.execute(
-                "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND token_hash IN "
-                "(SELECT token_hash FROM token_families WHERE family = ?)",
-                (family,),
-            )
-            return int(cursor.rowcount)
-
-    def get_token(self, token_hash: str) -> TokenRecord | None:
+    def find_access_token(self, token_hash: str, api_key: str) -> tuple[TokenRecord, str] | None:
+        """The token within the tenant of ``api_key`` (one statement), with that tenant's cursor key; None when that
+        tenant holds no such token (a token of another tenant included)."""
         with self._read() as db:
             row = db.execute(
-                "SELECT kind, api_key, client_id, user_id, scope, expires_at, revoked FROM tokens WHERE token_hash = ?",
-                (token_hash,),
+                f"SELECT k.{_TOKEN_COLUMNS.replace(', ', ', k.')}, k.tenant, t.cursor_secret "
+                "FROM tokens k JOIN tenants t ON t.name = k.tenant "
+                "WHERE k.tenant = (SELECT tenant FROM security_profiles WHERE api_key = ?) AND k.token_hash = ?",
+                (api_key, token_hash),
             ).fetchone()
-        if row is None:
-            return None
-        return TokenRecord(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+        return None if row is None else (_token(row, row[7]), str(row[8]))
 
-    def insert_auth_code(self, code_hash: str, code: AuthCodeRecord) -> None:
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO auth_codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    code_hash,
-                    code.client_id,
-                    code.user_id,
-                    code.scope,
-                    code.redirect_uri,
-                    code.code_challenge,
-                    code.code_challenge_method,
-                    code.expires_at,
-                ),
-            )
 
-    def consume_auth_code(self, code_hash: str) -> AuthCodeRecord | None:
-        """Mark the code used and return it; None when it is unknown or was already used (codes are single-use)."""
-        with self._write() as db:
-            row = db.execute(
-                "UPDATE auth_codes SET used = 1 WHERE code_hash = ? AND used = 0 RETURNING "
-                "client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at",
-                (code_hash,),
-            ).fetchone()
-        return None if row is None else AuthCodeRecord(*row)
+def _check_tenant_name(name: str) -> None:
+    if not TENANT_NAME.fullmatch(name):
+        raise ValueError(f"tenant: {name!r} is not a tenant name (1 to 63 of a-z, 0-9 and '-')")
+
+
+def _insert_world(db: _Session, tenant: str, rows: SeedRows) -> None:
+    """Insert a seed's rows as tenant ``tenant``'s (inside the caller's transaction)."""
+    db.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)", [(tenant, *row) for row in rows.users])
+    for table, items in (
+        ("artists", rows.artists),
+        ("playlists", rows.playlists),
+        ("tracks", rows.tracks),
+        ("podcast_shows", rows.podcast_shows),
+    ):
+        db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", [(tenant, *item) for item in items])
+    db.executemany(
+        "INSERT INTO user_follows (tenant, follower_id, followed_id) VALUES (?, ?, ?)",
+        [(tenant, *pair) for pair in rows.user_follows],
+    )
+    for table, pairs in (
+        ("artist_follows", rows.artist_follows),
+        ("playlist_follows", rows.playlist_follows),
+        ("podcast_follows", rows.podcast_follows),
+    ):
+        db.executemany(
+            f"INSERT INTO {table} (tenant, user_id, item_id) VALUES (?, ?, ?)", [(tenant, *pair) for pair in pairs]
+        )
+    db.executemany(
+        "INSERT INTO library_tracks (tenant, user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?, ?)",
+        [
+            (tenant, user, track, int(uploaded), int(purchased))
+            for user, track, uploaded, purchased in rows.library_tracks
+        ],
+    )
+    db.executemany(
+        f"INSERT INTO security_profiles ({', '.join(_PROFILE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        [_profile_row(profile, tenant) for profile in rows.security_profiles],
+    )
 
 
 def _open_sqlite(path: str) -> sqlite3.Connection:

@@ -71,7 +71,7 @@ def test_fresh_memory_stores_are_independent(tmp_path: Path) -> None:
     try:
         assert first.follow_user(DEMO_USER_ID, "zz2hu7x4ert4gferzyh5bsb4xvje")
         assert first.count("followed_users", DEMO_USER_ID) == second.count("followed_users", DEMO_USER_ID) + 1
-        assert first.get_meta("cursor_secret") != second.get_meta("cursor_secret")
+        assert first.cursor_secret() != second.cursor_secret()
     finally:
         first.close()
         second.close()
@@ -82,15 +82,15 @@ def test_state_persists_across_reopen_and_reset_reseeds(tmp_path: Path) -> None:
     store = open_store(db)
     store.follow_user(DEMO_USER_ID, "zz2hu7x4ert4gferzyh5bsb4xvje")
     store.update_user(DEMO_USER_ID, name="Persisted", visibility="PUBLIC", playback_visibility="PUBLIC")
-    secret = store.get_meta("cursor_secret")
+    secret = store.cursor_secret()
     store.close()
     reopened = open_store(db)
     assert reopened.get_user(DEMO_USER_ID).name == "Persisted"  # type: ignore[union-attr]
-    assert reopened.get_meta("cursor_secret") == secret  # cursors survive a restart
+    assert reopened.cursor_secret() == secret  # cursors survive a restart
     reopened.close()
     reset = open_store(db, reset=True)
     assert reset.get_user(DEMO_USER_ID).name == "Tony Starked"  # type: ignore[union-attr]
-    assert reset.get_meta("cursor_secret") != secret
+    assert reset.cursor_secret() != secret
     reset.close()
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from amazon_music_emulator.access import require_lists_access
 from amazon_music_emulator.auth import Principal
+from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.state import EmulatorState
-from amazon_music_emulator.store import Edge, Listing, UserRecord
+from amazon_music_emulator.store import Edge, Listing, TenantStore, UserRecord
 
 __all__ = [
     "RENDERERS",
@@ -43,6 +44,16 @@ class HandlerRequest:
     path: dict[str, str]
     query: dict[str, str]  # the spec's defaults filled in
     body: Any
+
+    @property
+    def store(self) -> TenantStore:
+        """The store view of the principal's tenant: every handler reads and writes its tenant's world only."""
+        return self.principal.tenant.store
+
+    @property
+    def cursors(self) -> CursorCodec:
+        """The principal's tenant's cursor codec: a cursor of another tenant fails its signature."""
+        return self.principal.tenant.cursors
 
 
 Handler = Callable[[HandlerRequest], dict[str, Any]]
@@ -118,7 +129,7 @@ RENDERERS: dict[str, Renderer] = {
 
 def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
     """The user the token speaks for; with ``lists``, checked by the one rule for reading a user's lists."""
-    user = request.state.store.get_user(request.principal.user_id)
+    user = request.store.get_user(request.principal.user_id)
     if user is None:
         raise ApiError(403, "AUTH_NO_MUSIC_ACCOUNT_FOUND", "No Amazon Music account was found for this customer.")
     if lists:
@@ -129,7 +140,7 @@ def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
 def target_user(request: HandlerRequest, *, lists: bool) -> UserRecord:
     """The user named by the path; with ``lists``, checked by the one rule for reading a user's lists."""
     user_id = request.path["id"]
-    user = request.state.store.get_user(user_id)
+    user = request.store.get_user(user_id)
     if user is None:
         raise ApiError.not_found("id", f"no user {user_id}")
     if lists:
@@ -147,11 +158,11 @@ def listing_page(
 ) -> dict[str, Any]:
     """One page of a listing as a connection: pageInfo (token exactly when there is a next page), edgeCount, edges."""
     query = request.query
-    cursors = request.state.cursors
+    cursors = request.cursors
     cursor = query.get("cursor")
     after = cursors.decode(cursor, listing, owner_id) if cursor else 0
     ids = list(dict.fromkeys(query[ids_parameter].split(","))) if ids_parameter and ids_parameter in query else None
-    page = request.state.store.page(listing, owner_id, after=after, limit=int(query["limit"]), ids=ids)
+    page = request.store.page(listing, owner_id, after=after, limit=int(query["limit"]), ids=ids)
     page_info: dict[str, Any] = {"hasNextPage": page.has_next}
     if page.has_next:
         page_info["token"] = cursors.encode(listing, owner_id, page.edges[-1][0])

@@ -12,7 +12,7 @@ __all__ = ["HANDLERS"]
 
 def _artist(request: HandlerRequest) -> dict[str, Any]:
     artist_id = request.path["id"]
-    artist = request.state.store.get_artist(artist_id)
+    artist = request.store.get_artist(artist_id)
     if artist is None:
         raise ApiError.not_found("id", f"no artist {artist_id}")
     return artist_node(*artist)
@@ -20,13 +20,13 @@ def _artist(request: HandlerRequest) -> dict[str, Any]:
 
 def follow_artist(request: HandlerRequest) -> dict[str, Any]:
     artist = _artist(request)
-    request.state.store.follow_artist(request.principal.user_id, artist["id"])
+    request.store.follow_artist(request.principal.user_id, artist["id"])
     return {"data": {"followArtist": {"artist": artist, "followState": "FOLLOW"}}}
 
 
 def unfollow_artist(request: HandlerRequest) -> dict[str, Any]:
     artist = _artist(request)
-    request.state.store.unfollow_artist(request.principal.user_id, artist["id"])
+    request.store.unfollow_artist(request.principal.user_id, artist["id"])
     return {"data": {"unfollowArtist": {"artist": artist, "followState": "UNFOLLOW"}}}
 
 
@@ -34,13 +34,13 @@ def follow_user(request: HandlerRequest) -> dict[str, Any]:
     if request.path["id"] == request.principal.user_id:
         raise ApiError.bad_request("id", "you cannot follow yourself")
     user = target_user(request, lists=False)
-    request.state.store.follow_user(request.principal.user_id, user.id)
+    request.store.follow_user(request.principal.user_id, user.id)
     return {"data": {"followUser": {"user": user_ref(user.id, user.name), "followState": "FOLLOW"}}}
 
 
 def unfollow_user(request: HandlerRequest) -> dict[str, Any]:
     user = target_user(request, lists=False)
-    request.state.store.unfollow_user(request.principal.user_id, user.id)
+    request.store.unfollow_user(request.principal.user_id, user.id)
     return {"data": {"unfollowUser": {"user": user_ref(user.id, user.name), "followState": "UNFOLLOW"}}}
 
 

@@ -21,7 +21,7 @@ def get_current_user(request: HandlerRequest) -> dict[str, Any]:
 
 def update_current_user(request: HandlerRequest) -> dict[str, Any]:
     body = request.body
-    user = request.state.store.update_user(
+    user = request.store.update_user(
         request.principal.user_id,
         name=body["name"],
         visibility=body["visibility"],

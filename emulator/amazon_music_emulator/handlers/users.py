@@ -21,7 +21,7 @@ def get_user(request: HandlerRequest) -> dict[str, Any]:
 def get_users(request: HandlerRequest) -> dict[str, Any]:
     # Request order kept, a repeated ID once, unknown IDs left out.
     ids = list(dict.fromkeys(request.query["ids"].split(",")))
-    found = request.state.store.get_users(ids)
+    found = request.store.get_users(ids)
     return {"data": {"users": [profile(found[user_id]) for user_id in ids if user_id in found]}}
 
 
