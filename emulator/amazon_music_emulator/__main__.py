@@ -3,8 +3,12 @@
     amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH|URL] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
                                 [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
-    amazon-music-emulator token [--db PATH|URL] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
-                                [--create]
+    amazon-music-emulator token [--db PATH|URL] [--tenant NAME] [--user ID] [--scopes "music::profile ..."]
+                                [--ttl SECONDS] [--json] [--create]
+    amazon-music-emulator tenant create NAME [--seed demo|empty] [--json] [--db PATH|URL]
+    amazon-music-emulator tenant list [--json] [--db PATH|URL]
+    amazon-music-emulator tenant delete NAME [--db PATH|URL]
+    amazon-music-emulator tenant reset NAME [--db PATH|URL]
     amazon-music-emulator db upgrade [--db PATH|URL]
     amazon-music-emulator proxy --upstream URL [--port 8081] [--report FILE]   (see proxy.py)
 
@@ -19,6 +23,10 @@ data folder) unless given --create. ``serve`` binds its port before it opens the
 store another live emulator serves (see serving.claim_database). Without the ``emulator`` extra the command says
 which extra to install.
 
+Tenants are isolated worlds in one database (see tenants.py); the default tenant is the world ``serve`` prints the demo
+credentials of. ``tenant create`` prints a new tenant's API key, LWA client ID and secret (shown once: only its hash is
+kept) and its demo user; a running emulator on that database serves the tenant at once, as it does a reset or a delete.
+
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
 file's generation on each request. What lives in a process is per worker: the rate limit counts per API key in each
@@ -27,12 +35,15 @@ worker (up to N times the limit in all), and each worker draws its own random fa
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime
 import functools
 import ipaddress
 import json
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,15 +80,25 @@ from amazon_music_emulator.seed import (  # noqa: E402
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_USER_ID,
+    SEEDS,
     SeedConfig,
     open_store,
 )
-from amazon_music_emulator.store import SQLITE_SCHEME, Store, StoreUnavailable, is_postgres, redacted  # noqa: E402
+from amazon_music_emulator.store import (  # noqa: E402
+    DEFAULT_TENANT,
+    SQLITE_SCHEME,
+    TENANT_NAME,
+    Store,
+    StoreUnavailable,
+    is_postgres,
+    redacted,
+)
+from amazon_music_emulator.tenants import UnknownTenant, create_tenant, delete_tenant, reset_tenant  # noqa: E402
 
 __all__ = ["default_db_path", "exposure_warning", "main"]
 
 
-_OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_key": "--api-key"}
+_OPTION_OF_FIELD = {"user": "--user", "scope": "--scopes", "ttl": "--ttl", "api_key": "--api-key", "tenant": "--tenant"}
 
 
 def default_db_path() -> Path:
@@ -158,7 +179,11 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: a free one).")
 @_db_option
-@click.option("--reset", is_flag=True, help="Empty the store and seed it again.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Empty the whole store and seed it again: every tenant but the default one is deleted.",
+)
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of API requests answered 429/503.")
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(0), help="Milliseconds added to every API request.")
 @click.option("--rate-limit", default=0, type=click.IntRange(0), help="Requests per second per API key (0: no limit).")
@@ -287,39 +312,192 @@ def serve(
     Multiprocess(config, sockets=[sock]).run()
 
 
+def _tenant_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A tenant name as the store accepts it, else a click error naming the parameter."""
+    if not TENANT_NAME.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a tenant name: 1 to 63 of a-z, 0-9 and '-'")
+    return value
+
+
+def _open_existing(db: str | None, *, create: bool = False, can_create: bool = False) -> Store:
+    """The store --db names, refused when it is a SQLite file that does not exist yet (unless ``create``): a new
+    database would hold what no running emulator serves."""
+    db_path = _database(db)
+    if not create and isinstance(db_path, Path) and not db_path.exists():
+        hint = ", or --create to make and seed it" if can_create else ""
+        raise click.BadParameter(
+            f"{db_path} does not exist: give the --db of the running emulator{hint}", param_hint="--db"
+        )
+    try:
+        return open_store(db_path)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @_db_option
+@click.option(
+    "--tenant",
+    default=DEFAULT_TENANT,
+    show_default=True,
+    callback=_tenant_name,
+    help="The tenant whose user and API key the token is for.",
+)
 @click.option("--user", "user_id", default=DEMO_USER_ID, show_default=True, help="The seeded user to mint for.")
 @click.option("--scopes", default=None, help="Space-separated scopes [default: every scope].")
 @click.option("--ttl", default=DEFAULT_TOKEN_TTL, show_default=True, type=click.IntRange(1), help="Lifetime, seconds.")
-@click.option("--api-key", default=DEMO_API_KEY, help="The API key the token is bound to [default: the demo key].")
+@click.option("--api-key", default=None, help="The API key the token is bound to [default: the tenant's first].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of the bare access token.")
 @click.option("--create", is_flag=True, help="Create and seed the database when it does not exist yet.")
 def token(
-    db: str | None, user_id: str, scopes: str | None, ttl: int, api_key: str, as_json: bool, create: bool
+    db: str | None,
+    tenant: str,
+    user_id: str,
+    scopes: str | None,
+    ttl: int,
+    api_key: str | None,
+    as_json: bool,
+    create: bool,
 ) -> None:
-    """Mint an access token for a seeded user, in the database a running emulator serves (the same --db)."""
-    db_path = _database(db)
-    if not create and isinstance(db_path, Path) and not db_path.exists():
-        # a new database would hold a token no running emulator knows: its 401 would say "log in" misleadingly
-        raise click.BadParameter(
-            f"{db_path} does not exist: give the --db of the running emulator, or --create to make and seed it",
-            param_hint="--db",
-        )
+    """Mint an access token for a seeded user of a tenant, in the database a running emulator serves (the same
+    --db)."""
+    store = _open_existing(db, create=create, can_create=True)
     try:
-        store = open_store(db_path)
-    except StoreUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        auth = AuthService(store, specfile.oauth_scopes())
-        try:
-            grant = auth.mint(user_id, None if scopes is None else scopes.split(), ttl=ttl, api_key=api_key)
-        except ValueError as exc:
-            field, _, problem = str(exc).partition(": ")
-            raise click.BadParameter(problem, param_hint=_OPTION_OF_FIELD.get(field, field)) from None
+        with _click_errors():
+            key = api_key or _tenant_api_key(store, tenant)
+            profile = store.get_security_profile(api_key=key)
+            if profile is not None and profile.tenant != tenant:
+                raise ValueError(f"api_key: belongs to another tenant than {tenant!r}")
+            auth = AuthService(store, specfile.oauth_scopes())
+            grant = auth.mint(user_id, None if scopes is None else scopes.split(), ttl=ttl, api_key=key)
     finally:
         store.close()
     click.echo(json.dumps(grant.as_json()) if as_json else grant.access_token)
+
+
+def _tenant_api_key(store: Store, tenant: str) -> str:
+    if tenant == DEFAULT_TENANT:
+        return DEMO_API_KEY
+    profiles = store.tenant(tenant).security_profiles()
+    if not profiles:
+        raise UnknownTenant(f"tenant: no tenant {tenant!r}")
+    return profiles[0].api_key
+
+
+@contextlib.contextmanager
+def _click_errors() -> Iterator[None]:
+    """A ValueError or LookupError whose message starts with "field: " as a click error naming that option."""
+    try:
+        yield
+    except (ValueError, LookupError) as exc:
+        field, _, problem = str(exc).partition(": ")
+        raise click.BadParameter(problem, param_hint=_OPTION_OF_FIELD.get(field, field)) from None
+
+
+@main.group()
+def tenant() -> None:
+    """Tenants: isolated worlds (users, follows, library, API keys, LWA clients, tokens) in one database."""
+
+
+_tenant_argument = click.argument("name", callback=_tenant_name)
+
+
+@tenant.command("create")
+@_tenant_argument
+@click.option("--seed", type=click.Choice(SEEDS), default="demo", show_default=True, help="The world it starts with.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@_db_option
+def tenant_create(name: str, seed: str, as_json: bool, db: str | None) -> None:
+    """Create tenant NAME; print its API key, LWA client ID and secret (shown once), and its demo user."""
+    store = _open_existing(db, create=True)
+    try:
+        credentials = create_tenant(store, name, seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).partition(": ")[2], param_hint="NAME") from None
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(credentials.as_json()))
+        return
+    click.echo(
+        "\n".join(
+            [
+                f"tenant         {credentials.tenant} (seed: {seed})",
+                f"  x-api-key      {credentials.api_key}",
+                f"  client_id      {credentials.client_id}",
+                f"  client_secret  {credentials.client_secret}   (shown once: only its hash is kept)",
+                f"  demo user      {credentials.user_id}",
+            ]
+        )
+    )
+
+
+@tenant.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@_db_option
+def tenant_list(as_json: bool, db: str | None) -> None:
+    """List the tenants: name, seed, when made, and how many users, follows, library tracks and tokens each holds."""
+    store = _open_existing(db)
+    try:
+        tenants = store.tenants()
+    finally:
+        store.close()
+    listed = [
+        {
+            "tenant": record.name,
+            "seed": record.seed,
+            "created": datetime.datetime.fromtimestamp(record.created_at, datetime.UTC).isoformat(timespec="seconds"),
+            "counts": record.counts,
+        }
+        for record in tenants
+    ]
+    if as_json:
+        click.echo(json.dumps(listed))
+        return
+    kinds = list(tenants[0].counts) if tenants else []
+    header = ["tenant", "seed", "created", *kinds]
+    rows = [
+        [str(item["tenant"]), _short(str(item["seed"])), str(item["created"]), *map(str, record.counts.values())]
+        for item, record in zip(listed, tenants, strict=True)
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _short(seed: str) -> str:
+    """A seed as a table cell: a sized demo seed's JSON is "sized"."""
+    return seed if seed in SEEDS else "sized"
+
+
+@tenant.command("delete")
+@_tenant_argument
+@_db_option
+def tenant_delete(name: str, db: str | None) -> None:
+    """Delete tenant NAME and everything in it (the default tenant cannot be deleted)."""
+    store = _open_existing(db)
+    try:
+        delete_tenant(store, name)
+    except (ValueError, UnknownTenant) as exc:
+        raise click.BadParameter(str(exc).partition(": ")[2], param_hint="NAME") from None
+    finally:
+        store.close()
+    click.echo(f"deleted tenant {name}")
+
+
+@tenant.command("reset")
+@_tenant_argument
+@_db_option
+def tenant_reset(name: str, db: str | None) -> None:
+    """Put tenant NAME back to its seed: its data, tokens and cursors go, its API key and LWA client stay."""
+    store = _open_existing(db)
+    try:
+        reset_tenant(store, name)
+    except UnknownTenant as exc:
+        raise click.BadParameter(str(exc).partition(": ")[2], param_hint="NAME") from None
+    finally:
+        store.close()
+    click.echo(f"reset tenant {name} to its seed")
 
 
 @main.group()
