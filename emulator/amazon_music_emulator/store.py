@@ -19,6 +19,16 @@ Transactions and isolation, the same on both backends:
   runs them concurrently at READ COMMITTED, rows locked by the conditional updates, and takes an advisory lock for
   migrations, seeding and resets.
 
+Tenants: one database holds isolated worlds, one per tenant (``tenants``; ``default`` is the world of a store that
+never made another, and ``Store`` itself is its view). Every row of data carries its tenant, keys are (tenant, id),
+relations reference their entities within the tenant (composite foreign keys), and every query of a ``TenantStore``
+(``store.tenant(name)``) says ``tenant = ?``: a tenant never reads or changes another's rows. API keys, client IDs and
+token hashes are random and unique across tenants, which is how a request finds its tenant (``get_security_profile``,
+``find_access_token``: a token is looked up within the tenant of the request's API key only). Each tenant signs its
+cursors with its own key (``cursor_secret``). Creating a tenant with its seed, deleting one with every row of it, and
+resetting one (data, tokens and codes replaced by its seed, its security profiles kept, a new cursor key) are each one
+transaction; ``reset`` empties every tenant and leaves an empty ``default``.
+
 Listings use keyset pagination on ``seq``, an auto-increment key given to each relation when it is made. The order is
 therefore "oldest first": a listing shows follows (and library tracks) in the order they were made, and a new follow
 appears at the end. A re-follow gets a new ``seq`` and moves to the end. Keys are never reused, so a walk that goes on
