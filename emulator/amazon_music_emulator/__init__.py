@@ -2,7 +2,8 @@
 
 ``create_app()`` returns the ASGI app (serve it with uvicorn, or call it in-process with httpx's ASGITransport);
 ``amazon-music-emulator serve`` runs it. The modules: app (the ASGI app), routing (the spec, compiled by connexion),
-handlers/ (one function per operationId), store (SQLite), seed, auth and lwa (keys, tokens, Login with Amazon),
+handlers/ (one function per operationId), store (SQLite or PostgreSQL), seed, tenants (isolated worlds in one
+database), auth and lwa (keys, tokens, Login with Amazon),
 cursors, faults, errors, validation, security (connexion glue), proxy (the validation proxy).
 
 The names below are loaded on first use, so that importing the package (as ``python -m amazon_music_emulator``
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
         PRIVATE_USER_ID,
         SeedConfig,
     )
-    from amazon_music_emulator.store import Store
+    from amazon_music_emulator.store import Store, TenantStore
+    from amazon_music_emulator.tenants import TenantCredentials
 
 __all__ = [
     "DEMO_API_KEY",
@@ -43,6 +45,8 @@ __all__ = [
     "Principal",
     "SeedConfig",
     "Store",
+    "TenantCredentials",
+    "TenantStore",
     "TokenGrant",
     "create_app",
 ]
@@ -54,6 +58,8 @@ _HOMES = {
     "TokenGrant": "auth",
     "FaultSettings": "faults",
     "Store": "store",
+    "TenantStore": "store",
+    "TenantCredentials": "tenants",
     **dict.fromkeys(
         [
             "DEMO_API_KEY",
