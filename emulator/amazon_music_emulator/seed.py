@@ -338,16 +338,16 @@ def open_store(
     ``False`` the bare one (``build_bare_seed``: the demo user and keys only).
     """
     wanted = None if config is False else (config or SeedConfig())
+    if str(db) == ":memory:":
+        # A new in-memory store is a copy of the seeded template, schema included: no migrations to run. Each copy
+        # signs its cursors with its own key, so a cursor from another emulator is refused.
+        store = Store(db, upgrade=False)
+        _template(wanted).copy_to(store)
+        store.set_cursor_secret(DEFAULT_TENANT, secrets.token_hex(32))
+        return store
     store = Store(db)
     if reset:
-        store.reset()
+        store.reset()  # every tenant's key is new: cursors of before are refused
     if not store.is_seeded():
-        if store.path == ":memory:":
-            _template(wanted).copy_to(store)
-        else:
-            store.load_seed(_rows(wanted), seed_name(wanted))
-    # Each store signs its cursors with its own key (per tenant, made with the tenant, new on a reset): a cursor from
-    # another emulator is refused. Processes sharing a database share its keys; in-memory copies get their own.
-    if store.path == ":memory:":
-        store.set_cursor_secret(DEFAULT_TENANT, secrets.token_hex(32))
+        store.load_seed(_rows(wanted), seed_name(wanted))
     return store
