@@ -34,7 +34,7 @@ import itertools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,7 @@ __all__ = [
     "SecurityProfileRecord",
     "SeedRows",
     "Store",
+    "StoreInUse",
     "StoreUnavailable",
     "TokenRecord",
     "UserRecord",
@@ -225,6 +226,8 @@ _POSTGRES: Final = _Dialect(
 )
 # The advisory lock PostgreSQL writers take for migrations, seeding and resets (any fixed 64-bit number).
 _POSTGRES_LOCK_KEY: Final = 0x616D7A6E6D7573
+# The advisory lock every serving process holds (shared) for its lifetime, and a reset needs alone (exclusive).
+_SERVING_LOCK_KEY: Final = _POSTGRES_LOCK_KEY + 1
 
 
 def _upsert(table: str, columns: Sequence[str], key: str) -> str:
@@ -366,6 +369,10 @@ class SeedRows:
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or opened; the message names it (without its password)."""
+
+
+class StoreInUse(Exception):
+    """The database cannot be had exclusively: another process serves it (``hold_serving_lock(exclusive=True)``)."""
 
 
 def is_postgres(db: str | os.PathLike[str]) -> bool:
@@ -534,6 +541,39 @@ class Store:
             if exclusive:
                 session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
             yield session
+
+    @contextmanager
+    def hold_serving_lock(self, *, exclusive: bool) -> Iterator[Callable[[], None]]:
+        """Mark a PostgreSQL database as served by this process while the block runs; yields ``share``.
+
+        A session-level advisory lock, held on a connection taken from the pool for the whole block (so it lasts as
+        long as the process serves, and ends with it, even on kill -9, when PostgreSQL drops the session). Shared:
+        any number of serving processes hold it at once; a shared hold waits while a reset holds it. Exclusive (for a
+        reset): StoreInUse at once when any other process holds it. ``share()`` turns an exclusive hold into a shared
+        one, once the reset is done. SQLite files have their lock file instead (serving.claim_database).
+        """
+        if self._pool is None:
+            raise ValueError("hold_serving_lock: PostgreSQL only (a SQLite file is claimed with its lock file)")
+        with self._pool.connection() as conn:
+            if exclusive:
+                if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_SERVING_LOCK_KEY,)).fetchone()[0]:
+                    raise StoreInUse(f"another process serves {redacted(self.path)}")
+            else:
+                conn.execute("SELECT pg_advisory_lock_shared(%s)", (_SERVING_LOCK_KEY,))
+            held_exclusive = exclusive
+
+            def share() -> None:
+                nonlocal held_exclusive
+                if held_exclusive:  # shared first, then let go of exclusive: the database is never unclaimed
+                    conn.execute("SELECT pg_advisory_lock_shared(%s)", (_SERVING_LOCK_KEY,))
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (_SERVING_LOCK_KEY,))
+                    held_exclusive = False
+
+            try:
+                yield share
+            finally:
+                if not conn.closed:  # a session lock outlives the block on a pooled connection: let go of it
+                    conn.execute("SELECT pg_advisory_unlock_all()")
 
     def ping(self, timeout: float = 2.0) -> bool:
         """Whether the database answers a query within about ``timeout`` seconds (for /readyz)."""
