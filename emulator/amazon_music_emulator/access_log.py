@@ -69,7 +69,7 @@ SECRET_QUERY_PARAMETERS: Final = frozenset(
     }
 )
 MAX_LOGGED_PATH: Final = 2048
-# The scope key serving.py sets when it answered 408 to a request the app was still reading.
+# The scope key serving.py sets, to the 408 body's length, when it answered 408 to a request the app was still reading.
 TIMED_OUT_KEY: Final = "amazon_music_emulator.timed_out"
 STDOUT: Final = 1
 
@@ -147,8 +147,8 @@ class AccessLogMiddleware:
             status = status or 500  # the server answers 500 to an app that failed before it answered
             raise
         finally:
-            if status is None and scope.get(TIMED_OUT_KEY):
-                status = 408
+            if (timeout_body_bytes := scope.get(TIMED_OUT_KEY)) is not None:  # the client got 408, not the app's answer
+                status, response_bytes = 408, timeout_body_bytes
             self._write(
                 {
                     "time": datetime.fromtimestamp(arrived, UTC)

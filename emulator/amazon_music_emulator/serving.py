@@ -169,8 +169,8 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
             answer = cycle is None or cycle.response_complete
         else:
             answer = cycle is not None and not cycle.response_started and not self.pipeline
-            if cycle is not None:
-                cast(dict[str, Any], cycle.scope)[TIMED_OUT_KEY] = True
+            if answer and cycle is not None:  # for the access log: the client got this, whatever the app sends next
+                cast(dict[str, Any], cycle.scope)[TIMED_OUT_KEY] = len(_REQUEST_TIMEOUT_BODY)
         if answer:
             self.transport.write(self._request_timeout_response())
         self.transport.close()
