@@ -3,6 +3,8 @@
     amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH|URL] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
                                 [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
+                                [--access-log text|json|off] [--access-log-file PATH] [--client-timeout SECONDS]
+                                [--graceful-timeout SECONDS]
     amazon-music-emulator token [--db PATH|URL] [--user ID] [--scopes "music::profile ..."] [--ttl SECONDS] [--json]
                                 [--create]
     amazon-music-emulator db upgrade [--db PATH|URL]
@@ -16,8 +18,12 @@ The store defaults to a file in the user's data directory, so state persists acr
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
 emulator on that file accepts the token at once; it refuses a database that does not exist (another --db, another
 data folder) unless given --create. ``serve`` binds its port before it opens the store, and ``--reset`` refuses a
-store another live emulator serves (see serving.claim_database). Without the ``emulator`` extra the command says
-which extra to install.
+store another live emulator serves (a SQLite file: serving.claim_database; PostgreSQL: Store.hold_serving_lock).
+Without the ``emulator`` extra the command says which extra to install.
+
+``serve`` writes an access log (``--access-log``: uvicorn's text lines, or JSON lines, see access_log.py), cuts off
+clients that send a request too slowly (``--client-timeout``), and on SIGTERM finishes the requests in flight within
+``--graceful-timeout`` seconds and exits 0 (see serving.py).
 
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
