@@ -27,8 +27,9 @@ clients that send a request too slowly (``--client-timeout``), and on SIGTERM fi
 
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
-file's generation on each request. What lives in a process is per worker: the rate limit counts per API key in each
-worker (up to N times the limit in all), and each worker draws its own random fault sequence from ``--fault-seed``.
+file's generation on each request. What lives in a process is per worker: on a SQLite file the rate limit counts per
+API key in each worker (up to N times the limit in all; on PostgreSQL the database counts for every process, see
+faults.py), and each worker draws its own random fault sequence from ``--fault-seed``.
 """
 
 from __future__ import annotations

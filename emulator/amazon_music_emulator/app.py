@@ -211,7 +211,13 @@ def create_app(
     secret = store.get_meta("cursor_secret")
     assert secret is not None  # open_store sets it
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
-    faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
+    faults = FaultSettings(
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        seed=fault_seed,
+        shared_log=store if store.is_postgres else None,  # on PostgreSQL, every process holds the limit together
+    )
     state = EmulatorState(store, auth, CursorCodec(secret))
     return EmulatorApp(
         state,

@@ -168,12 +168,22 @@ CREATE TABLE IF NOT EXISTS token_families (
 CREATE INDEX IF NOT EXISTS token_families_by_family ON token_families (family);
 """
 
+# Migration 3: the rate limit's shared log (PostgreSQL, see count_request): per API key, the times of the requests
+# admitted in the last second. UNLOGGED on PostgreSQL: the log needs no durability, and no WAL flush per request.
+_MIGRATION_3 = """
+CREATE {UNLOGGED}TABLE IF NOT EXISTS rate_limit_log (
+    api_key TEXT PRIMARY KEY,
+    admitted {TIMES} NOT NULL
+){WITHOUT_ROWID};
+"""
+
 # The schema's history, oldest first: migration N takes a database from schema N-1 to N. Append; never edit one.
-MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2)
+MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 # Every table, children before parents (the order a reset empties them in).
 _TABLES: Final = (
+    "rate_limit_log",
     "auth_codes",
     "token_families",
     "tokens",
@@ -201,12 +211,14 @@ class _Dialect:
     without_rowid: str
     real: str
     reset: tuple[str, ...]
+    unlogged: str
+    times: str  # a list of times (rate_limit_log): an array on PostgreSQL; SQLite keeps that log in the process
 
     def migration(self, number: int) -> list[str]:
         """Migration ``number`` (1-based) as statements in this dialect."""
         script = MIGRATIONS[number - 1]
         script = script.replace("{SEQ_KEY}", self.seq_key).replace("{WITHOUT_ROWID}", self.without_rowid)
-        script = script.replace("{REAL}", self.real)
+        script = script.replace("{REAL}", self.real).replace("{UNLOGGED}", self.unlogged).replace("{TIMES}", self.times)
         return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
@@ -216,6 +228,8 @@ _SQLITE: Final = _Dialect(
     without_rowid=" WITHOUT ROWID",
     real="REAL",
     reset=(*(f"DELETE FROM {table}" for table in _TABLES), "DELETE FROM sqlite_sequence"),
+    unlogged="",
+    times="TEXT",
 )
 _POSTGRES: Final = _Dialect(
     placeholder="%s",
@@ -223,11 +237,29 @@ _POSTGRES: Final = _Dialect(
     without_rowid="",
     real="DOUBLE PRECISION",
     reset=(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY",),
+    unlogged="UNLOGGED ",
+    times="DOUBLE PRECISION[]",
 )
 # The advisory lock PostgreSQL writers take for migrations, seeding and resets (any fixed 64-bit number).
 _POSTGRES_LOCK_KEY: Final = 0x616D7A6E6D7573
 # The advisory lock every serving process holds (shared) for its lifetime, and a reset needs alone (exclusive).
 _SERVING_LOCK_KEY: Final = _POSTGRES_LOCK_KEY + 1
+
+
+# One request of an API key against a rate limit of N per second, in one statement (PostgreSQL): the key's row keeps the
+# times of the requests admitted in the last second; the request is admitted (its time appended) when fewer than N
+# remain, and the row lock makes concurrent requests, from any process, take their turns. The time is the database's,
+# the same for every process. Returns the row's times: this request's time last when it was admitted.
+_NOW: Final = "CAST(extract(epoch FROM statement_timestamp()) AS DOUBLE PRECISION)"
+_RECENT: Final = f"ARRAY(SELECT t FROM unnest(rate_limit_log.admitted) AS t WHERE t > {_NOW} - 1 ORDER BY t)"
+_COUNT_REQUEST: Final = (
+    f"INSERT INTO rate_limit_log (api_key, admitted) VALUES (%s, ARRAY[{_NOW}]) "
+    f"ON CONFLICT (api_key) DO UPDATE SET admitted = CASE WHEN cardinality({_RECENT}) < %s "
+    f"THEN {_RECENT} || {_NOW} ELSE {_RECENT} END "
+    f"RETURNING admitted, {_NOW}"
+)
+# The rows of keys idle for a minute (a fuzzer sends endless made-up keys).
+_FORGET_IDLE_KEYS: Final = f"DELETE FROM rate_limit_log WHERE admitted[cardinality(admitted)] < {_NOW} - 60"
 
 
 def _upsert(table: str, columns: Sequence[str], key: str) -> str:
@@ -574,6 +606,27 @@ class Store:
             finally:
                 if not conn.closed:  # a session lock outlives the block on a pooled connection: let go of it
                     conn.execute("SELECT pg_advisory_unlock_all()")
+
+    # -- the rate limit across processes (PostgreSQL) ------------------------------------------------------------------
+
+    def admit_request(self, api_key: str, limit: int) -> float:
+        """Count a request of ``api_key`` against ``limit`` per second, across every process on this PostgreSQL
+        database (a sliding one-second window on the database's clock, as FaultSettings.admit keeps in a process):
+        0 when it is admitted, else the seconds until it would be. One statement, its own transaction."""
+        if self._pool is None:
+            raise ValueError("admit_request: PostgreSQL only (a SQLite store's rate limit is counted in the process)")
+        with self._pool.connection() as conn:
+            admitted, now = conn.execute(_COUNT_REQUEST, (api_key, limit)).fetchone()
+        if admitted and admitted[-1] == now:
+            return 0.0
+        return max(0.0, float(admitted[0]) + 1.0 - float(now))
+
+    def forget_idle_rate_keys(self) -> int:
+        """Delete the rate limit rows of keys idle for a minute; how many (PostgreSQL only, a no-op on SQLite)."""
+        if self._pool is None:
+            return 0
+        with self._pool.connection() as conn:
+            return int(conn.execute(_FORGET_IDLE_KEYS).rowcount)
 
     def ping(self, timeout: float = 2.0) -> bool:
         """Whether the database answers a query within about ``timeout`` seconds (for /readyz)."""
