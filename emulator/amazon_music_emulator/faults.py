@@ -11,6 +11,8 @@ Order per request: latency, then the rate limit (429 THROTTLED with Retry-After)
 The rate limit is a sliding one-second window per API key. A process counts alone by default; given ``shared_log``
 (the store, on PostgreSQL) it counts in the database instead, so that every process serving that database holds the
 limit together: one statement per request while the limit is on (Store.admit_request), on the database's clock.
+Changing ``rate_limit`` then starts no count afresh (the database's count is every process's), and ``clock`` does not
+apply.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -249,7 +249,8 @@ _SERVING_LOCK_KEY: Final = _POSTGRES_LOCK_KEY + 1
 # One request of an API key against a rate limit of N per second, in one statement (PostgreSQL): the key's row keeps the
 # times of the requests admitted in the last second; the request is admitted (its time appended) when fewer than N
 # remain, and the row lock makes concurrent requests, from any process, take their turns. The time is the database's,
-# the same for every process. Returns the row's times: this request's time last when it was admitted.
+# the same for every process. Returns the row's times: this request's time last when it was admitted. The row holds
+# up to N times: cheap for the limits of a sandbox (tens to hundreds per second).
 _NOW: Final = "CAST(extract(epoch FROM statement_timestamp()) AS DOUBLE PRECISION)"
 _RECENT: Final = f"ARRAY(SELECT t FROM unnest(rate_limit_log.admitted) AS t WHERE t > {_NOW} - 1 ORDER BY t)"
 _COUNT_REQUEST: Final = (
@@ -604,7 +605,9 @@ class Store:
             try:
                 yield share
             finally:
-                if not conn.closed:  # a session lock outlives the block on a pooled connection: let go of it
+                # A session lock outlives the block on a pooled connection: let go of it (a broken connection, which
+                # the pool then discards, has lost it already).
+                with suppress(Exception):
                     conn.execute("SELECT pg_advisory_unlock_all()")
 
     # -- the rate limit across processes (PostgreSQL) ------------------------------------------------------------------
