@@ -17,7 +17,7 @@ import httpx
 import pytest
 from live_server import start_serve, stop_serve
 
-LATENCY_S = 4.0
+LATENCY_S = 3.0
 TAKEN_WITHIN = 1.0  # time for the server to accept the request sent before the signal
 
 
