@@ -3,6 +3,8 @@
     amazon-music-emulator serve [--host 127.0.0.1] [--port 8080] [--db PATH|URL] [--reset] [--fault-rate F]
                                 [--latency-ms N] [--rate-limit N] [--fault-seed N] [--seed-size KIND=N] [--quiet]
                                 [--workers N] [--max-body-bytes N] [--cors-origin ORIGIN ...]
+                                [--access-log text|json|off] [--access-log-file PATH] [--client-timeout SECONDS]
+                                [--graceful-timeout SECONDS]
     amazon-music-emulator token [--db PATH|URL] [--tenant NAME] [--user ID] [--scopes "music::profile ..."]
                                 [--ttl SECONDS] [--json] [--create]
     amazon-music-emulator tenant create NAME [--seed demo|empty] [--json] [--db PATH|URL]
@@ -20,8 +22,12 @@ The store defaults to a file in the user's data directory, so state persists acr
 base URL and ready-to-use demo credentials when it starts. ``token`` mints into the same store, so a running
 emulator on that file accepts the token at once; it refuses a database that does not exist (another --db, another
 data folder) unless given --create. ``serve`` binds its port before it opens the store, and ``--reset`` refuses a
-store another live emulator serves (see serving.claim_database). Without the ``emulator`` extra the command says
-which extra to install.
+store another live emulator serves (a SQLite file: serving.claim_database; PostgreSQL: Store.hold_serving_lock).
+Without the ``emulator`` extra the command says which extra to install.
+
+``serve`` writes an access log (``--access-log``: uvicorn's text lines, or JSON lines, see access_log.py), cuts off
+clients that send a request too slowly (``--client-timeout``), and on SIGTERM finishes the requests in flight within
+``--graceful-timeout`` seconds and exits 0 (see serving.py).
 
 Tenants are isolated worlds in one database (see tenants.py); the default tenant is the world ``serve`` prints the demo
 credentials of. ``tenant create`` prints a new tenant's API key, LWA client ID and secret (shown once: only its hash is
@@ -29,8 +35,9 @@ kept) and its demo user; a running emulator on that database serves the tenant a
 
 ``serve --workers N`` runs N uvicorn processes on one listening socket and one database file. The state stays one:
 every write is a transaction on the shared file, and what a worker remembers (see auth.py) is checked against the
-file's generation on each request. What lives in a process is per worker: the rate limit counts per API key in each
-worker (up to N times the limit in all), and each worker draws its own random fault sequence from ``--fault-seed``.
+file's generation on each request. What lives in a process is per worker: on a SQLite file the rate limit counts per
+API key in each worker (up to N times the limit in all; on PostgreSQL the database counts for every process, see
+faults.py), and each worker draws its own random fault sequence from ``--fault-seed``.
 """
 
 from __future__ import annotations
@@ -41,10 +48,13 @@ import datetime
 import functools
 import ipaddress
 import json
+import os
+import socket
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -70,7 +80,8 @@ if (_missing := _missing_extra()) is not None:
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from amazon_music_emulator import specfile  # noqa: E402
-from amazon_music_emulator.app import create_app  # noqa: E402
+from amazon_music_emulator.access_log import STDOUT, AccessLogMiddleware, open_access_log  # noqa: E402
+from amazon_music_emulator.app import EmulatorApp, create_app  # noqa: E402
 from amazon_music_emulator.auth import DEFAULT_TOKEN_TTL, AuthService  # noqa: E402
 from amazon_music_emulator.bodies import DEFAULT_MAX_BODY_BYTES  # noqa: E402
 from amazon_music_emulator.proxy import proxy_command  # noqa: E402
@@ -84,11 +95,26 @@ from amazon_music_emulator.seed import (  # noqa: E402
     SeedConfig,
     open_store,
 )
+from amazon_music_emulator.serving import (  # noqa: E402
+    ACCESS_LOG_FORMATS,
+    DEFAULT_CLIENT_TIMEOUT,
+    DEFAULT_GRACEFUL_TIMEOUT,
+    HTTP_PROTOCOL,
+    ServeConfig,
+    ServeSupervisor,
+    claim_database,
+    listen,
+    logged_app,
+    reset_refused,
+    serve_until_stopped,
+    share_database,
+)
 from amazon_music_emulator.store import (  # noqa: E402
     DEFAULT_TENANT,
     SQLITE_SCHEME,
     TENANT_NAME,
     Store,
+    StoreInUse,
     StoreUnavailable,
     is_postgres,
     redacted,
@@ -206,7 +232,34 @@ def main() -> None:
     metavar="ORIGIN",
     help="Let browser pages from ORIGIN (e.g. http://localhost:3000; repeatable; * for any) call the emulator.",
 )
-@click.option("--quiet", is_flag=True, help="No access log.")
+@click.option(
+    "--access-log",
+    type=click.Choice(ACCESS_LOG_FORMATS),
+    default=None,
+    help="Access log: text (uvicorn's lines), json (one JSON object per request), off [default: text, or json with "
+    "--access-log-file].",
+)
+@click.option(
+    "--access-log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append the JSON access log to this file (created readable by you only) instead of stdout.",
+)
+@click.option("--quiet", is_flag=True, help="No access log (--access-log off).")
+@click.option(
+    "--client-timeout",
+    default=DEFAULT_CLIENT_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds a client has to send a whole request (head and body); then 408 and the connection closes.",
+)
+@click.option(
+    "--graceful-timeout",
+    default=DEFAULT_GRACEFUL_TIMEOUT,
+    show_default=True,
+    type=click.IntRange(0),
+    help="On SIGTERM, seconds to finish the requests in flight before they are cut off.",
+)
 @click.option(
     "--workers",
     default=1,
@@ -227,44 +280,142 @@ def serve(
     seed_size: tuple[str, ...],
     max_body_bytes: int,
     cors_origins: tuple[str, ...],
+    access_log: str | None,
+    access_log_file: Path | None,
     quiet: bool,
+    client_timeout: float,
+    graceful_timeout: int,
     workers: int,
 ) -> None:
     """Serve the emulator; print its base URL and demo credentials."""
-    import uvicorn
-
-    from amazon_music_emulator.serving import HTTP_PROTOCOL, claim_database, listen, share_database
-
     db_path = _database(db)
     if workers > 1 and str(db_path) == ":memory:":
         raise click.BadParameter("several workers share one database file; give --db a file", param_hint="--workers")
     origins = _cors_origins(cors_origins)
     seed = _seed_config(seed_size)
+    log_format = _access_log_format(access_log, access_log_file, quiet=quiet)
+    log_descriptor = _open_access_log(access_log_file) if log_format == "json" else None
     if (warning := exposure_warning(host)) is not None:
         click.echo(warning, err=True)
     # Nothing is touched before the port is this process's, and a reset needs the database to itself.
     sock, base_url = listen(host, port, backlog=2048)
     sock.set_inheritable(True)
-    # A SQLite file is claimed with a lock file; PostgreSQL serialises a reset with its own lock (store.py).
-    claim = claim_database(db_path, reset=reset) if isinstance(db_path, Path) else None
-    # Each worker opens the (by then seeded) file itself: with several, the app is built in the worker from this.
-    factory = functools.partial(
-        create_app,
-        db_path,
-        fault_rate=fault_rate,
-        latency_ms=latency_ms,
-        rate_limit=rate_limit,
-        fault_seed=fault_seed,
-        token_ttl=token_ttl,
-        max_body_bytes=max_body_bytes,
-        cors_origins=origins,
-    )
+    with contextlib.ExitStack() as claims:
+        # A SQLite file is claimed with a lock file; a PostgreSQL database with a session's advisory lock (store.py).
+        share = _claim(claims, db_path, reset=reset)
+        settings = _ServeSettings(
+            workers=workers,
+            log_format=log_format,
+            log_descriptor=log_descriptor,
+            log_file=access_log_file,
+            client_timeout=client_timeout,
+            graceful_timeout=graceful_timeout,
+        )
+        _serve(
+            sock,
+            base_url,
+            db_path,
+            share,
+            settings,
+            functools.partial(
+                create_app,
+                db_path,
+                fault_rate=fault_rate,
+                latency_ms=latency_ms,
+                rate_limit=rate_limit,
+                fault_seed=fault_seed,
+                token_ttl=token_ttl,
+                max_body_bytes=max_body_bytes,
+                cors_origins=origins,
+            ),
+            seed=seed,
+            reset=reset,
+        )
+
+
+def _access_log_format(access_log: str | None, log_file: Path | None, *, quiet: bool) -> str:
+    """The access log's format from --access-log, --access-log-file and --quiet (an alias of --access-log off)."""
+    if quiet and access_log not in (None, "off"):
+        raise click.BadParameter(
+            f"turns the access log off; it contradicts --access-log {access_log}", param_hint="--quiet"
+        )
+    chosen = "off" if quiet else access_log or ("json" if log_file is not None else "text")
+    if log_file is not None and chosen != "json":
+        raise click.BadParameter(
+            "writes the JSON access log: use it with --access-log json", param_hint="--access-log-file"
+        )
+    return chosen
+
+
+def _open_access_log(log_file: Path | None) -> int:
+    try:
+        return open_access_log(log_file)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot open {log_file}: {exc.strerror}", param_hint="--access-log-file") from None
+
+
+def _claim(claims: contextlib.ExitStack, db_path: Path | str, *, reset: bool) -> Callable[[], None]:
+    """Claim the database for this process's lifetime (``claims`` lets go of it); the function that makes a reset's
+    exclusive claim a shared one again."""
+    if isinstance(db_path, Path):
+        descriptor = claim_database(db_path, reset=reset)
+        claims.callback(os.close, descriptor)
+        return functools.partial(share_database, descriptor)
+    if db_path == ":memory:":
+        return lambda: None
+    try:
+        store = claims.enter_context(Store(db_path, upgrade=False))
+        return claims.enter_context(store.hold_serving_lock(exclusive=reset))
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    except StoreInUse:
+        raise reset_refused(redacted(db_path)) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class _ServeSettings:
+    """How ``serve`` runs the server, beyond the app: processes, access log and timeouts."""
+
+    workers: int
+    log_format: str
+    log_descriptor: int | None
+    log_file: Path | None
+    client_timeout: float
+    graceful_timeout: int
+
+    def config(self, app: Any, **settings: Any) -> ServeConfig:
+        return ServeConfig(
+            app,
+            client_timeout=self.client_timeout,
+            timeout_graceful_shutdown=self.graceful_timeout,
+            http=HTTP_PROTOCOL,
+            log_level="info",
+            access_log=self.log_format == "text",
+            lifespan="on",
+            server_header=False,
+            **settings,
+        )
+
+
+def _serve(
+    sock: socket.socket,
+    base_url: str,
+    db_path: Path | str,
+    share: Callable[[], None],
+    settings: _ServeSettings,
+    factory: Callable[..., EmulatorApp],
+    *,
+    seed: SeedConfig | None,
+    reset: bool,
+) -> None:
+    """Open (seed, reset) the store, print the banner, and serve until stopped."""
+    import uvicorn
+
     try:
         app = factory(seed=seed, reset=reset)
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    if claim is not None:
-        share_database(claim)
+    share()
     grant = app.mint_token()
     click.echo(
         "\n".join(
@@ -279,7 +430,8 @@ def serve(
                 f"  Login with Amazon: {base_url}/ap/oa and {base_url}/auth/o2/token",
                 f"    client_id     {DEMO_CLIENT_ID}",
                 f"    client_secret {DEMO_CLIENT_SECRET}",
-                f"  faults         fault_rate={fault_rate} latency_ms={latency_ms} rate_limit={rate_limit}",
+                f"  faults         fault_rate={app.faults.fault_rate} latency_ms={app.faults.latency_ms} "
+                f"rate_limit={app.faults.rate_limit}",
                 "Try:",
                 f"  curl -H 'x-api-key: {DEMO_API_KEY}' \\\n       -H 'Authorization: Bearer {grant.access_token}' \\\n"
                 f"       {base_url}/v1/me",
@@ -287,29 +439,23 @@ def serve(
         )
     )
     sys.stdout.flush()
-    if workers == 1:
-        config = uvicorn.Config(
-            app, http=HTTP_PROTOCOL, log_level="info", access_log=not quiet, lifespan="on", server_header=False
-        )
+    if settings.workers == 1:
+        served: Any = app
+        if settings.log_descriptor is not None:
+            served = AccessLogMiddleware(app, settings.log_descriptor)
         try:
-            uvicorn.Server(config).run(sockets=[sock])
+            serve_until_stopped(uvicorn.Server(settings.config(served)), sock)
         finally:
             app.close()
         return
     app.close()
-    config = uvicorn.Config(
-        factory,
-        factory=True,
-        workers=workers,
-        http=HTTP_PROTOCOL,
-        log_level="info",
-        access_log=not quiet,
-        lifespan="on",
-        server_header=False,
-    )
-    from uvicorn.supervisors import Multiprocess
-
-    Multiprocess(config, sockets=[sock]).run()
+    # Each worker opens the (by then seeded) database, and the access log, itself: the app is built in the worker.
+    worker_app: Callable[[], Any] = factory
+    if settings.log_descriptor is not None:
+        if settings.log_descriptor != STDOUT:
+            os.close(settings.log_descriptor)
+        worker_app = functools.partial(logged_app, factory, settings.log_file)
+    ServeSupervisor(settings.config(worker_app, factory=True, workers=settings.workers), sockets=[sock]).run()
 
 
 def _tenant_name(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -225,7 +225,13 @@ def create_app(
         raise ValueError(f"max_body_bytes: must be a positive number of bytes, not {max_body_bytes}")
     store = open_store(db, seed, reset=reset)
     auth = AuthService(store, specfile.oauth_scopes(), token_ttl=token_ttl)
-    faults = FaultSettings(fault_rate=fault_rate, latency_ms=latency_ms, rate_limit=rate_limit, seed=fault_seed)
+    faults = FaultSettings(
+        fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        seed=fault_seed,
+        shared_log=store if store.is_postgres else None,  # on PostgreSQL, every process holds the limit together
+    )
     state = EmulatorState(store, auth)
     return EmulatorApp(
         state,

@@ -7,6 +7,12 @@ same sequence of requests give the same faults. The middleware applies to the AP
 
 Order per request: latency, then the rate limit (429 THROTTLED with Retry-After), then a random fault: one of
 ``fault_statuses`` (429 and 503 by default), drawn evenly; a 429 carries Retry-After.
+
+The rate limit is a sliding one-second window per API key. A process counts alone by default; given ``shared_log``
+(the store, on PostgreSQL) it counts in the database instead, so that every process serving that database holds the
+limit together: one statement per request while the limit is on (Store.admit_request), on the database's clock.
+Changing ``rate_limit`` then starts no count afresh (the database's count is every process's), and ``clock`` does not
+apply.
 """
 
 from __future__ import annotations
@@ -18,15 +24,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_music_emulator.errors import error_body
 
-__all__ = ["DEFAULT_FAULT_STATUSES", "FAULT_CODES", "FaultSettings", "FaultsMiddleware"]
+__all__ = ["DEFAULT_FAULT_STATUSES", "FAULT_CODES", "FaultSettings", "FaultsMiddleware", "SharedRateLog"]
 
 _WINDOW = 1.0  # the rate limit counts requests in the last second
 _MAX_KEYS = 10_000
+_FORGET_IDLE_EVERY = 10_000  # shared counts: every so many requests, the rows of idle keys are deleted
 # The statuses a random fault can take, with the code its body carries.
 FAULT_CODES: dict[int, str] = {
     429: "THROTTLED",
@@ -45,6 +53,14 @@ _FAULT_MESSAGES = {
 DEFAULT_FAULT_STATUSES = (429, 503)
 
 
+class SharedRateLog(Protocol):
+    """Where processes count their requests together (the PostgreSQL store)."""
+
+    def admit_request(self, api_key: str, limit: int) -> float: ...
+
+    def forget_idle_rate_keys(self) -> int: ...
+
+
 class FaultSettings:
     def __init__(
         self,
@@ -56,10 +72,13 @@ class FaultSettings:
         retry_after: int = 1,
         fault_statuses: Iterable[int] = DEFAULT_FAULT_STATUSES,
         clock: Callable[[], float] = time.monotonic,
+        shared_log: SharedRateLog | None = None,
     ) -> None:
         self._lock = threading.Lock()
-        self.clock = clock  # seconds, monotonic; tests swap it to step through rate-limit windows
+        self.clock = clock  # seconds, monotonic; tests swap it to step through rate-limit windows (not shared ones)
         self._windows: dict[str, deque[float]] = {}
+        self.shared_log = shared_log
+        self._shared_counts = 0
         self.fault_rate = fault_rate
         self.latency_ms = latency_ms
         self.rate_limit = rate_limit
@@ -169,6 +188,19 @@ class FaultSettings:
             window.append(now)
         return 0.0
 
+    async def rate_limit_wait(self, api_key: str) -> float:
+        """``admit``, counted with every process on the database when there is a ``shared_log``."""
+        limit = self._rate_limit
+        if self.shared_log is None or limit <= 0:
+            return self.admit(api_key)
+        self._shared_counts += 1
+        if self._shared_counts % _FORGET_IDLE_EVERY == 0:
+            await asyncio.to_thread(self.shared_log.forget_idle_rate_keys)
+        try:
+            return await asyncio.to_thread(self.shared_log.admit_request, api_key, limit)
+        except Exception:  # the database does not answer: the request's own queries will say so, in the error shape
+            return 0.0
+
 
 class FaultsMiddleware:
     def __init__(self, app: ASGIApp, settings: FaultSettings, *, prefix: str = "/v1/") -> None:
@@ -184,7 +216,7 @@ class FaultsMiddleware:
         if settings.latency_ms > 0:
             await asyncio.sleep(settings.latency_ms / 1000)
         if settings.rate_limit > 0:
-            wait = settings.admit(_header(scope, b"x-api-key"))
+            wait = await settings.rate_limit_wait(_header(scope, b"x-api-key"))
             if wait > 0:
                 retry = max(1, math.ceil(wait))
                 await _send_error(send, 429, "THROTTLED", "Rate exceeded.", retry_after=retry)

@@ -48,8 +48,8 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -71,6 +71,7 @@ __all__ = [
     "SecurityProfileRecord",
     "SeedRows",
     "Store",
+    "StoreInUse",
     "StoreUnavailable",
     "TokenRecord",
     "UserRecord",
@@ -336,9 +337,17 @@ _MIGRATION_3 = ";\n".join(
         "CREATE INDEX token_families_by_family ON token_families (tenant, family)",
     ]
 )
+# Migration 4: the rate limit's shared log (PostgreSQL, see count_request): per API key, the times of the requests
+# admitted in the last second. UNLOGGED on PostgreSQL: the log needs no durability, and no WAL flush per request.
+_MIGRATION_4 = """
+CREATE {UNLOGGED}TABLE IF NOT EXISTS rate_limit_log (
+    api_key TEXT PRIMARY KEY,
+    admitted {TIMES} NOT NULL
+){WITHOUT_ROWID};
+"""
 
 # The schema's history, oldest first: migration N takes a database from schema N-1 to N. Append; never edit one.
-MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
+MIGRATIONS: Final[tuple[str, ...]] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 # Every table, children before parents (the order a reset empties them in).
@@ -358,6 +367,7 @@ _TABLES: Final = (
     "artists",
     "users",
     "tenants",
+    "rate_limit_log",
     "meta",
 )
 # The tables that hold a tenant's world, children before parents (the order a tenant's rows are deleted in).
@@ -379,6 +389,8 @@ class _Dialect:
     random_secret: str  # an SQL expression: 64 random hex digits
     now: str  # an SQL expression: seconds since the epoch
     keep_sequence: str  # statements (";"-separated) carrying {table}_v2's auto-increment counter over to {table}
+    unlogged: str
+    times: str  # a list of times (rate_limit_log): an array on PostgreSQL; SQLite keeps that log in the process
 
     def migration(self, number: int) -> list[str]:
         """Migration ``number`` (1-based) as statements in this dialect."""
@@ -387,6 +399,7 @@ class _Dialect:
         script = script.replace("{REAL}", self.real).replace("{RANDOM_SECRET}", self.random_secret)
         script = script.replace("{NOW}", self.now)
         script = _KEEP_SEQUENCE.sub(lambda match: self.keep_sequence.format(table=match.group(1)), script)
+        script = script.replace("{UNLOGGED}", self.unlogged).replace("{TIMES}", self.times)
         return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
@@ -405,6 +418,8 @@ _SQLITE: Final = _Dialect(
         "DELETE FROM sqlite_sequence WHERE name = '{table}';"
         "INSERT INTO sqlite_sequence (name, seq) SELECT '{table}', seq FROM sqlite_sequence WHERE name = '{table}_v2'"
     ),
+    unlogged="",
+    times="TEXT",
 )
 _POSTGRES: Final = _Dialect(
     placeholder="%s",
@@ -419,9 +434,30 @@ _POSTGRES: Final = _Dialect(
         "(SELECT COALESCE(MAX(seq), 0) FROM {table}), "
         "COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence('{table}_v2', 'seq') AS regclass)), 0)), false)"
     ),
+    unlogged="UNLOGGED ",
+    times="DOUBLE PRECISION[]",
 )
 # The advisory lock PostgreSQL writers take for migrations, seeding and resets (any fixed 64-bit number).
 _POSTGRES_LOCK_KEY: Final = 0x616D7A6E6D7573
+# The advisory lock every serving process holds (shared) for its lifetime, and a reset needs alone (exclusive).
+_SERVING_LOCK_KEY: Final = _POSTGRES_LOCK_KEY + 1
+
+
+# One request of an API key against a rate limit of N per second, in one statement (PostgreSQL): the key's row keeps the
+# times of the requests admitted in the last second; the request is admitted (its time appended) when fewer than N
+# remain, and the row lock makes concurrent requests, from any process, take their turns. The time is the database's,
+# the same for every process. Returns the row's times: this request's time last when it was admitted. The row holds
+# up to N times: cheap for the limits of a sandbox (tens to hundreds per second).
+_NOW: Final = "CAST(extract(epoch FROM statement_timestamp()) AS DOUBLE PRECISION)"
+_RECENT: Final = f"ARRAY(SELECT t FROM unnest(rate_limit_log.admitted) AS t WHERE t > {_NOW} - 1 ORDER BY t)"
+_COUNT_REQUEST: Final = (
+    f"INSERT INTO rate_limit_log (api_key, admitted) VALUES (%s, ARRAY[{_NOW}]) "
+    f"ON CONFLICT (api_key) DO UPDATE SET admitted = CASE WHEN cardinality({_RECENT}) < %s "
+    f"THEN {_RECENT} || {_NOW} ELSE {_RECENT} END "
+    f"RETURNING admitted, {_NOW}"
+)
+# The rows of keys idle for a minute (a fuzzer sends endless made-up keys).
+_FORGET_IDLE_KEYS: Final = f"DELETE FROM rate_limit_log WHERE admitted[cardinality(admitted)] < {_NOW} - 60"
 
 
 def _upsert(table: str, columns: Sequence[str], *key: str) -> str:
@@ -584,6 +620,10 @@ class SeedRows:
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or opened; the message names it (without its password)."""
+
+
+class StoreInUse(Exception):
+    """The database cannot be had exclusively: another process serves it (``hold_serving_lock(exclusive=True)``)."""
 
 
 def is_postgres(db: str | os.PathLike[str]) -> bool:
@@ -1078,6 +1118,62 @@ class Store(TenantStore):
             if exclusive:
                 session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
             yield session
+
+    @contextmanager
+    def hold_serving_lock(self, *, exclusive: bool) -> Iterator[Callable[[], None]]:
+        """Mark a PostgreSQL database as served by this process while the block runs; yields ``share``.
+
+        A session-level advisory lock, held on a connection taken from the pool for the whole block (so it lasts as
+        long as the process serves, and ends with it, even on kill -9, when PostgreSQL drops the session). Shared:
+        any number of serving processes hold it at once; a shared hold waits while a reset holds it. Exclusive (for a
+        reset): StoreInUse at once when any other process holds it. ``share()`` turns an exclusive hold into a shared
+        one, once the reset is done. SQLite files have their lock file instead (serving.claim_database).
+        """
+        if self._pool is None:
+            raise ValueError("hold_serving_lock: PostgreSQL only (a SQLite file is claimed with its lock file)")
+        with self._pool.connection() as conn:
+            if exclusive:
+                if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_SERVING_LOCK_KEY,)).fetchone()[0]:
+                    raise StoreInUse(f"another process serves {redacted(self.path)}")
+            else:
+                conn.execute("SELECT pg_advisory_lock_shared(%s)", (_SERVING_LOCK_KEY,))
+            held_exclusive = exclusive
+
+            def share() -> None:
+                nonlocal held_exclusive
+                if held_exclusive:  # shared first, then let go of exclusive: the database is never unclaimed
+                    conn.execute("SELECT pg_advisory_lock_shared(%s)", (_SERVING_LOCK_KEY,))
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (_SERVING_LOCK_KEY,))
+                    held_exclusive = False
+
+            try:
+                yield share
+            finally:
+                # A session lock outlives the block on a pooled connection: let go of it (a broken connection, which
+                # the pool then discards, has lost it already).
+                with suppress(Exception):
+                    conn.execute("SELECT pg_advisory_unlock_all()")
+
+    # -- the rate limit across processes (PostgreSQL) ------------------------------------------------------------------
+
+    def admit_request(self, api_key: str, limit: int) -> float:
+        """Count a request of ``api_key`` against ``limit`` per second, across every process on this PostgreSQL
+        database (a sliding one-second window on the database's clock, as FaultSettings.admit keeps in a process):
+        0 when it is admitted, else the seconds until it would be. One statement, its own transaction."""
+        if self._pool is None:
+            raise ValueError("admit_request: PostgreSQL only (a SQLite store's rate limit is counted in the process)")
+        with self._pool.connection() as conn:
+            admitted, now = conn.execute(_COUNT_REQUEST, (api_key, limit)).fetchone()
+        if admitted and admitted[-1] == now:
+            return 0.0
+        return max(0.0, float(admitted[0]) + 1.0 - float(now))
+
+    def forget_idle_rate_keys(self) -> int:
+        """Delete the rate limit rows of keys idle for a minute; how many (PostgreSQL only, a no-op on SQLite)."""
+        if self._pool is None:
+            return 0
+        with self._pool.connection() as conn:
+            return int(conn.execute(_FORGET_IDLE_KEYS).rowcount)
 
     def ping(self, timeout: float = 2.0) -> bool:
         """Whether the database answers a query within about ``timeout`` seconds (for /readyz)."""

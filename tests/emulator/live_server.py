@@ -31,12 +31,12 @@ def serve(app: EmulatorApp) -> Iterator[str]:
 COMMAND = [sys.executable, "-m", "amazon_music_emulator"]
 
 
-@contextmanager
-def running_serve(db: Path | str, *extra: str) -> Iterator[dict[str, str]]:
-    """``serve --port 0`` on ``db`` (a file or a database URL) until the block ends; its banner's base URL, x-api-key
-    and bearer token, and pid."""
+def start_serve(db: Path | str, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """``serve --port 0`` on ``db`` (a file or a database URL), started; the process, and its banner's base URL,
+    x-api-key and bearer token, and pid. No access log unless ``extra`` asks for one (--access-log...)."""
+    quiet = () if any(argument.startswith("--access-log") for argument in extra) else ("--quiet",)
     process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", "0", "--db", str(db), "--quiet", *extra],
+        [*COMMAND, "serve", "--port", "0", "--db", str(db), *quiet, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,12 +50,28 @@ def running_serve(db: Path | str, *extra: str) -> Iterator[dict[str, str]]:
             if line.startswith("  curl "):
                 break
         assert set(banner) == {"base URL", "x-api-key", "Authorization"}, banner
-        banner["pid"] = str(process.pid)
+    except BaseException:
+        stop_serve(process)
+        raise
+    banner["pid"] = str(process.pid)
+    return process, banner
+
+
+def stop_serve(process: subprocess.Popen[str]) -> int:
+    """SIGTERM, then SIGKILL if it is still there 20 s later; its exit status."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+@contextmanager
+def running_serve(db: Path | str, *extra: str) -> Iterator[dict[str, str]]:
+    """``serve --port 0`` on ``db`` (a file or a database URL) until the block ends; its banner (see start_serve)."""
+    process, banner = start_serve(db, *extra)
+    try:
         yield banner
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_serve(process)
