@@ -1,0 +1,88 @@
+"""The emulator's two store backends in the tests, for every suite that runs an emulator (tests/emulator/,
+tests/contract/): their conftests import these fixtures and the hook.
+
+A module opts into both backends with ``STORE_BACKENDS = BACKENDS``: each of its tests that uses ``store_backend``
+(directly or through ``store_location`` / ``serve_db``) runs once per backend. On PostgreSQL a test gets a database
+of its own, a copy of a template seeded once per xdist worker in the worker's throwaway cluster
+(tests/postgres_cluster.py), so a test pays for a ``CREATE DATABASE ... TEMPLATE`` (milliseconds), not for a seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+import pytest
+from postgres_cluster import PostgresCluster
+
+from amazon_music_emulator.seed import open_store
+
+BACKENDS: Final = ("sqlite", "postgresql")
+# The PostgreSQL database seeded once per worker that each test's database copies.
+SEEDED_TEMPLATE: Final = "seeded_template"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends = getattr(metafunc.module, "STORE_BACKENDS", None)
+    if backends and "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", backends, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """This worker's PostgreSQL cluster; without PostgreSQL the tests that need it fail, naming how to get it."""
+    try:
+        cluster = PostgresCluster()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` unless the module asks for each backend (STORE_BACKENDS)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@contextmanager
+def seeded_postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new PostgreSQL database holding the default seed (a copy of the worker's seeded template), dropped after."""
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")  # started when first asked for
+    if not cluster.has_template(SEEDED_TEMPLATE):
+        open_store(cluster.add_template(SEEDED_TEMPLATE)).close()
+    url = cluster.new_database(template=SEEDED_TEMPLATE)
+    try:
+        yield url
+    finally:
+        cluster.drop_database(url)
+
+
+@contextmanager
+def in_process_location(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where an in-process emulator keeps its state: SQLite in memory, or a seeded PostgreSQL database."""
+    if backend == "sqlite":
+        yield ":memory:"
+        return
+    with seeded_postgres_database(request) as url:
+        yield url
+
+
+@pytest.fixture
+def store_location(store_backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the test's in-process emulator keeps its state (``in_process_location``)."""
+    with in_process_location(store_backend, request) as location:
+        yield location
+
+
+@pytest.fixture
+def serve_db(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """The ``--db`` of the test's ``serve`` processes: a SQLite file not yet created (the first serve seeds it), or a
+    seeded PostgreSQL database of the test's own."""
+    if store_backend == "sqlite":
+        yield tmp_path / "emulator.db"
+        return
+    with seeded_postgres_database(request) as url:
+        yield url
