@@ -77,12 +77,19 @@ def store_location(store_backend: str, request: pytest.FixtureRequest) -> Iterat
         yield location
 
 
-@pytest.fixture
-def serve_db(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
-    """The ``--db`` of the test's ``serve`` processes: a SQLite file not yet created (the first serve seeds it), or a
-    seeded PostgreSQL database of the test's own."""
-    if store_backend == "sqlite":
-        yield tmp_path / "emulator.db"
+@contextmanager
+def serve_location(backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """The ``--db`` of ``serve`` processes: a SQLite file in ``folder``, not yet created (the first serve seeds it),
+    or a seeded PostgreSQL database (dropped after)."""
+    if backend == "sqlite":
+        yield folder / "emulator.db"
         return
     with seeded_postgres_database(request) as url:
         yield url
+
+
+@pytest.fixture
+def serve_db(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """The ``--db`` of the test's ``serve`` processes (``serve_location``)."""
+    with serve_location(store_backend, tmp_path, request) as db:
+        yield db

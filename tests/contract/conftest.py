@@ -12,16 +12,20 @@ from collections.abc import Iterator
 
 import pytest
 from contract_support import RunningEmulator, start_emulator, stop
-from store_backends import postgres_cluster, pytest_generate_tests, store_backend
+from store_backends import BACKENDS, postgres_cluster, pytest_generate_tests, serve_location, store_backend
 
 # The backend fixtures and the parametrising hook, registered for this folder by being names of its conftest.
 __all__ = ["postgres_cluster", "pytest_generate_tests", "store_backend"]
 
 
-@pytest.fixture(scope="module")
-def running_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    emulator, process = start_emulator(tmp_path_factory.mktemp("emulator"))
-    try:
-        yield emulator
-    finally:
-        stop(process)
+@pytest.fixture(scope="module", params=BACKENDS)
+def running_emulator(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningEmulator]:
+    folder = tmp_path_factory.mktemp("emulator")
+    with serve_location(request.param, folder, request) as db:
+        emulator, process = start_emulator(folder, db=db)
+        try:
+            yield emulator
+        finally:
+            stop(process)

@@ -163,7 +163,8 @@ def test_every_operation_of_the_spec_is_generated() -> None:
 
 
 @schema.parametrize()
-@hypothesis.settings(deadline=None, suppress_health_check=HEALTH_CHECKS_OFF)
+# store_backend is only the backend's name; the emulator is the autouse fixture's, one per test, as it always was.
+@hypothesis.settings(deadline=None, suppress_health_check=[*HEALTH_CHECKS_OFF, HealthCheck.function_scoped_fixture])
 def test_operation_conforms(case: Case, store_backend: str) -> None:
     _count(case)
     response = case.call()
