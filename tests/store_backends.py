@@ -10,6 +10,7 @@ of its own, a copy of a template seeded once per xdist worker in the worker's th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
@@ -47,17 +48,45 @@ def store_backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
-@contextmanager
-def seeded_postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A new PostgreSQL database holding the default seed (a copy of the worker's seeded template), dropped after."""
-    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")  # started when first asked for
+def seeded_copy(cluster: PostgresCluster) -> str:
+    """A new database holding the default seed, a copy of the cluster's seeded template (made on first use); its URL."""
     if not cluster.has_template(SEEDED_TEMPLATE):
         open_store(cluster.add_template(SEEDED_TEMPLATE)).close()
-    url = cluster.new_database(template=SEEDED_TEMPLATE)
+    return cluster.new_database(template=SEEDED_TEMPLATE)
+
+
+@contextmanager
+def seeded_postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new PostgreSQL database holding the default seed (``seeded_copy``), dropped after."""
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")  # started when first asked for
+    url = seeded_copy(cluster)
     try:
         yield url
     finally:
         cluster.drop_database(url)
+
+
+class SeededDatabases:
+    """Seeded databases one after another, for a test that needs many (a fresh emulator per stateful scenario): the
+    next is copied in a background thread while the current one serves, and one given back is dropped there, so
+    neither the copy nor the drop waits on the test's own path."""
+
+    def __init__(self, cluster: PostgresCluster) -> None:
+        self._cluster = cluster
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seeded-databases")
+        self._next = self._background.submit(seeded_copy, cluster)
+
+    def take(self) -> str:
+        url = self._next.result()
+        self._next = self._background.submit(seeded_copy, self._cluster)
+        return url
+
+    def give_back(self, url: str) -> None:
+        self._background.submit(self._cluster.drop_database, url)
+
+    def close(self) -> None:
+        self.give_back(self._next.result())
+        self._background.shutdown(wait=True)
 
 
 @contextmanager

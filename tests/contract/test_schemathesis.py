@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,10 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
+from postgres_cluster import PostgresCluster
 from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import APIStateMachine
-from store_backends import BACKENDS, in_process_location
+from store_backends import BACKENDS, SeededDatabases
 
 from amazon_music_emulator import EmulatorApp, TokenGrant, create_app
 from amazon_music_generated.operations import OPERATIONS
@@ -58,24 +58,20 @@ config.projects.override.generation.update(max_examples=MAX_EXAMPLES, database="
 class FreshEmulator:
     """The ASGI app the cases are sent to: a new emulator (the seed's state, a new token) for every test, so that what
     a test sees does not depend on which tests ran before it on the same xdist worker; on the backend the current test
-    named (``use``)."""
+    named (``use``): SQLite in memory, or a seeded PostgreSQL database of its own."""
 
     def __init__(self) -> None:
-        self._backend = "sqlite"
-        self._request: pytest.FixtureRequest | None = None
-        self._store = ExitStack()
+        self._databases: SeededDatabases | None = None
+        self._database: str | None = None
         self.app, self.grant = self._new()
 
-    def use(self, backend: str, request: pytest.FixtureRequest) -> None:
-        """The backend of the emulators from here on (``request`` finds the worker's PostgreSQL cluster)."""
-        self._backend, self._request = backend, request
+    def use(self, databases: SeededDatabases | None) -> None:
+        """From here on, emulators on PostgreSQL databases from ``databases``; None: on SQLite."""
+        self._databases = databases
 
     def _new(self) -> tuple[EmulatorApp, TokenGrant]:
-        if self._backend == "sqlite" or self._request is None:
-            location = ":memory:"
-        else:
-            location = self._store.enter_context(in_process_location(self._backend, self._request))
-        app = create_app(location)
+        self._database = None if self._databases is None else self._databases.take()
+        app = create_app(self._database or ":memory:")
         return app, app.mint_token()  # the demo user, every scope
 
     def reset(self) -> None:
@@ -83,9 +79,10 @@ class FreshEmulator:
         self.app, self.grant = self._new()
 
     def close(self) -> None:
-        """Close the emulator, then drop its PostgreSQL database (if it has one)."""
+        """Close the emulator, and give its PostgreSQL database (if it has one) back to be dropped."""
         self.app.close()
-        self._store.close()
+        if self._databases is not None and self._database is not None:
+            self._databases.give_back(self._database)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
@@ -132,11 +129,20 @@ def positive_data_accepted_outside_recorded_exceptions(
     raise AssertionError(f"Schema-valid request without a cursor refused with 400: {response.text}")
 
 
+@pytest.fixture(scope="module")
+def seeded_databases(postgres_cluster: PostgresCluster) -> Iterator[SeededDatabases]:
+    databases = SeededDatabases(postgres_cluster)
+    yield databases
+    EMULATOR.use(None)
+    EMULATOR.reset()  # the last PostgreSQL emulator closed, and its database given back before the supply closes
+    databases.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_emulator_and_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     callspec = getattr(request.node, "callspec", None)
     backend = callspec.params["store_backend"] if callspec else getattr(request.cls, "STORE_BACKEND", "sqlite")
-    EMULATOR.use(backend, request)
+    EMULATOR.use(request.getfixturevalue("seeded_databases") if backend == "postgresql" else None)
     EMULATOR.reset()
     CASES.clear()
     STATUSES.clear()
