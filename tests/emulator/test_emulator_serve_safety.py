@@ -2,8 +2,8 @@
 --reset refused on a served database), no ``server`` header, and request bodies that cannot blow up its memory.
 
 The port check runs on both store backends. The --reset refusal runs on SQLite (the lock file beside it,
-serving.claim_database); its PostgreSQL form is the reset lock of issue 17's serve-operations work, which brings its own
-test. The memory bound runs on SQLite only: bodies are refused in the HTTP layer, before any store is reached."""
+serving.claim_database); its PostgreSQL form is the reset lock of the shared-sandbox serve operations, which brings
+its own test. The memory bound runs on SQLite only: bodies are refused in the HTTP layer, before any store is reached."""
 
 from __future__ import annotations
 
