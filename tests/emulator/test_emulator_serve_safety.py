@@ -3,7 +3,7 @@
 
 The port check runs on both store backends. The --reset refusal runs on SQLite (the lock file beside it,
 serving.claim_database); its PostgreSQL form is the reset lock of the shared-sandbox serve operations, which brings
-its own test. The memory bound runs on SQLite only: bodies are refused in the HTTP layer, before any store is reached."""
+its own test. The memory bound runs on SQLite only: bodies are refused in the HTTP layer, before any store is read."""
 
 from __future__ import annotations
 
