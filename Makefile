@@ -169,19 +169,27 @@ check-typescript: publish-spec
 	$(NPM_BIN)/openapi-typescript $(DIST)/spec/$(notdir $(SPEC)) -o $(DIST)/typescript/$(basename $(notdir $(SPEC))).d.ts
 	$(NPM_BIN)/tsc --noEmit --strict -p examples/typescript
 
-# Browser checks need Debian's chromium: installed with apt-get as root, else one line with the command and exit 1.
+# Tools some checks need, from Debian: scripts/ensure_debian_package.sh PACKAGE CHECK-COMMAND HINT installs PACKAGE
+# with apt-get as root when CHECK-COMMAND fails, else prints one line with the install command and exits 1.
+ENSURE_PACKAGE := scripts/ensure_debian_package.sh
+
+# Browser checks (tests/browser.py) need chromium; $$CHROMIUM overrides the executable, as in tests/browser.py.
 browser:
-	@scripts/ensure_chromium.sh
+	@$(ENSURE_PACKAGE) chromium '"$${CHROMIUM:-/usr/bin/chromium}" --version' \
+		"the browser checks need chromium ($${CHROMIUM:-/usr/bin/chromium} not found)"
 
-# openapi-generator (the consumer matrix, tests/publish/test_consumer_*.py) needs Java: Debian's default-jre-headless,
-# installed the same way.
+# openapi-generator (the consumer matrix, tests/publish/test_consumer_*.py) needs Java; $$JAVA overrides it.
 java:
-	@scripts/ensure_java.sh
+	@$(ENSURE_PACKAGE) default-jre-headless '"$${JAVA:-java}" -version' \
+		"openapi-generator needs a Java runtime ($${JAVA:-java} not found)"
 
-# The emulator's tests on PostgreSQL start a throwaway cluster (tests/postgres_cluster.py): Debian's postgresql,
-# installed the same way.
+# The emulator's tests on PostgreSQL start a throwaway cluster (tests/postgres_cluster.py): initdb and pg_ctl from
+# $$PG_BIN, else from PATH, else Debian's newest /usr/lib/postgresql/N/bin (the order postgres_bin() looks in).
+POSTGRES_CHECK := bin=$${PG_BIN:-$$(dirname "$$(command -v initdb || ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")}; \
+	"$$bin/initdb" --version && "$$bin/pg_ctl" --version
 postgres:
-	@scripts/ensure_postgres.sh
+	@$(ENSURE_PACKAGE) postgresql '$(POSTGRES_CHECK)' \
+		"the PostgreSQL tests need initdb and pg_ctl (not found; PG_BIN names their folder)"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fuzzing with schemathesis (issue 6). `make test` already runs the in-process contract suite (tests/contract/).

@@ -10,7 +10,8 @@ Runs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) once per call, headless
 runs for a virtual-time budget (timers fast-forward, so a page that settles in 10 s of its own time takes far less),
 then Chromium prints the DOM. By default the browser has no network beyond loopback: other hosts fail to resolve and
 every proxied request goes to a closed port, so a page that needs a CDN shows it by not rendering.
-A missing chromium raises BrowserError with the install command (`make test` provisions it: scripts/ensure_chromium.sh);
+A missing chromium raises BrowserError with the install command (`make test` provisions it:
+`make browser`, scripts/ensure_debian_package.sh);
 tests never skip for it.
 """
 

@@ -1,7 +1,8 @@
 """Hooks for the whole test run. Kept to what must run in the pytest-xdist controller, which loads no conftest below
-this one: the summary of how many schemathesis cases ran per operation (tests/contract/test_schemathesis.py), and
-the scheduling that keeps each consumer-matrix module (tests/publish/test_consumer_*.py) on one worker, so that its
-tools (Prism, the JVM, the emulator) start once per run.
+this one (or in every worker): the summary of how many schemathesis cases ran per operation
+(tests/contract/test_schemathesis.py), the refusal of repeated test ids, and the scheduling that keeps each
+consumer-matrix module (tests/publish/test_consumer_*.py) on one worker, so that its tools (Prism, the JVM, the
+emulator) start once per run.
 
 The contract tests record their counts in ``user_properties`` (keys below, spelled the same there); xdist ships them
 with each report to the controller, where this hook adds them up and prints one line per operation.
@@ -47,6 +48,14 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter, exitstatus: int,
         terminalreporter.write_line(f"{operation:<{width}}  {sum(counts.values()):>6}  ({phases}) -> {answers}")
     total = sum(sum(counts.values()) for counts in per_operation.values())
     terminalreporter.write_line(f"{'total':<{width}}  {total:>6}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test has an id of its own: pytest-xdist hands tests out by id, so a repeated id runs once (as the
+    schemathesis operation tests did with pytest 9, whose ids lost the operation until a parameter came back)."""
+    repeated = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    if repeated:
+        raise pytest.UsageError(f"test ids repeated (pytest-xdist would run one of each): {', '.join(repeated)}")
 
 
 class _ConsumerModulesTogether(LoadScopeScheduling):  # type: ignore[misc]

@@ -3,7 +3,7 @@ there (no TCP port), removed when the test session ends.
 
 Root may not run a PostgreSQL server, so as root the cluster runs as the ``postgres`` account Debian's package
 creates. Without the binaries the fixture fails with the line saying how to get them: `make postgres`
-(scripts/ensure_postgres.sh, a prerequisite of `make test`).
+(scripts/ensure_debian_package.sh, a prerequisite of `make test`).
 """
 
 from __future__ import annotations

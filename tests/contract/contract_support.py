@@ -32,9 +32,13 @@ def wait_for_line(log: Path, pattern: str, process: subprocess.Popen[bytes], tim
         time.sleep(0.1)
 
 
-def start_emulator(tmp: Path, *, access_log: bool = False) -> tuple[RunningEmulator, subprocess.Popen[bytes]]:
+def start_emulator(
+    tmp: Path, *, access_log: bool = False, db: Path | str | None = None
+) -> tuple[RunningEmulator, subprocess.Popen[bytes]]:
+    """``serve`` on ``db`` (default: a new SQLite file in ``tmp``, where the log goes too) and a token minted for it."""
     tmp.mkdir(parents=True, exist_ok=True)
-    db, log = tmp / "emulator.db", tmp / "emulator.log"
+    log = tmp / "emulator.log"
+    db = tmp / "emulator.db" if db is None else db
     command = [sys.executable, "-m", "amazon_music_emulator", "serve", "--db", str(db), "--port", "0"]
     with log.open("wb") as out:
         process = subprocess.Popen([*command, *([] if access_log else ["--quiet"])], stdout=out, stderr=out)

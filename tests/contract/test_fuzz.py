@@ -1,7 +1,8 @@
 """`make fuzz`'s script: the schemathesis CLI against a running emulator, reports written, credentials never shown.
 
-The emulator runs from its own command line on a free loopback port (conftest.running_emulator); the script gets the
-credentials from the environment only, as `make fuzz API_KEY=... TOKEN=...` passes them.
+The emulator runs from its own command line on a free loopback port (conftest.running_emulator, once per store
+backend); the script gets the credentials from the environment only, as `make fuzz API_KEY=... TOKEN=...` passes them.
+The --safe-only test runs on SQLite only: it checks which methods the script sends, which no backend changes.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@
 - ``TestStateful`` follows the spec's OpenAPI links (getCurrentUser -> getUser, followArtist -> unfollowArtist, ...)
   through sequences of calls on one emulator, with the stateful checks (use_after_free, ensure_resource_availability).
 
+Both run on each store backend: the operation tests are parametrised by ``store_backend`` (STORE_BACKENDS), and the
+stateful machine has a PostgreSQL twin, ``TestStatefulPostgres``, with the same settings and seed. On PostgreSQL each
+fresh emulator is a copy of the worker's seeded template database (tests/store_backends.py).
+
 The seed is fixed, so a run is reproducible; the counts are bounded to keep `make test` short. `make fuzz-long` runs
 the same suite with more cases (CONTRACT_MAX_EXAMPLES, CONTRACT_STATEFUL_EXAMPLES, CONTRACT_SEED).
 The conftest prints how many cases ran per operation and phase.
@@ -24,8 +28,10 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
+from postgres_cluster import PostgresCluster
 from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import APIStateMachine
+from store_backends import BACKENDS, SeededDatabases
 
 from amazon_music_emulator import EmulatorApp, TokenGrant, create_app
 from amazon_music_generated.operations import OPERATIONS
@@ -42,6 +48,8 @@ STATEFUL_STEPS = int(os.environ.get("CONTRACT_STATEFUL_STEPS", "10"))  # calls p
 # Generation-speed health checks only: on a loaded CI machine they fail runs that found nothing wrong with the API.
 HEALTH_CHECKS_OFF = [HealthCheck.too_slow, HealthCheck.filter_too_much]
 
+STORE_BACKENDS = BACKENDS
+
 config = schemathesis.Config.from_path(CONFIG_PATH)
 config.update(seed=SEED, max_failures=None)
 config.projects.override.generation.update(max_examples=MAX_EXAMPLES, database="none")
@@ -49,19 +57,32 @@ config.projects.override.generation.update(max_examples=MAX_EXAMPLES, database="
 
 class FreshEmulator:
     """The ASGI app the cases are sent to: a new emulator (the seed's state, a new token) for every test, so that what
-    a test sees does not depend on which tests ran before it on the same xdist worker."""
+    a test sees does not depend on which tests ran before it on the same xdist worker; on the backend the current test
+    named (``use``): SQLite in memory, or a seeded PostgreSQL database of its own."""
 
     def __init__(self) -> None:
+        self._databases: SeededDatabases | None = None
+        self._database: str | None = None
         self.app, self.grant = self._new()
 
-    @staticmethod
-    def _new() -> tuple[EmulatorApp, TokenGrant]:
-        app = create_app(":memory:")
+    def use(self, databases: SeededDatabases | None) -> None:
+        """From here on, emulators on PostgreSQL databases from ``databases``; None: on SQLite."""
+        self._databases = databases
+
+    def _new(self) -> tuple[EmulatorApp, TokenGrant]:
+        self._database = None if self._databases is None else self._databases.take()
+        app = create_app(self._database or ":memory:")
         return app, app.mint_token()  # the demo user, every scope
 
     def reset(self) -> None:
-        self.app.close()
+        self.close()
         self.app, self.grant = self._new()
+
+    def close(self) -> None:
+        """Close the emulator, and give its PostgreSQL database (if it has one) back to be dropped."""
+        self.app.close()
+        if self._databases is not None and self._database is not None:
+            self._databases.give_back(self._database)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
@@ -108,8 +129,20 @@ def positive_data_accepted_outside_recorded_exceptions(
     raise AssertionError(f"Schema-valid request without a cursor refused with 400: {response.text}")
 
 
+@pytest.fixture(scope="module")
+def seeded_databases(postgres_cluster: PostgresCluster) -> Iterator[SeededDatabases]:
+    databases = SeededDatabases(postgres_cluster)
+    yield databases
+    EMULATOR.use(None)
+    EMULATOR.reset()  # the last PostgreSQL emulator closed, and its database given back before the supply closes
+    databases.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_emulator_and_counts(request: pytest.FixtureRequest) -> Iterator[None]:
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params["store_backend"] if callspec else getattr(request.cls, "STORE_BACKEND", "sqlite")
+    EMULATOR.use(request.getfixturevalue("seeded_databases") if backend == "postgresql" else None)
     EMULATOR.reset()
     CASES.clear()
     STATUSES.clear()
@@ -136,8 +169,9 @@ def test_every_operation_of_the_spec_is_generated() -> None:
 
 
 @schema.parametrize()
-@hypothesis.settings(deadline=None, suppress_health_check=HEALTH_CHECKS_OFF)
-def test_operation_conforms(case: Case) -> None:
+# store_backend is only the backend's name; the emulator is the autouse fixture's, one per test, as it always was.
+@hypothesis.settings(deadline=None, suppress_health_check=[*HEALTH_CHECKS_OFF, HealthCheck.function_scoped_fixture])
+def test_operation_conforms(case: Case, store_backend: str) -> None:
     _count(case)
     response = case.call()
     _count_status(case, response)
@@ -161,8 +195,15 @@ class ContractStateMachine(schema.as_state_machine()):  # type: ignore[misc]
         _count_status(case, response)
 
 
+@hypothesis.seed(SEED)
+class PostgresContractStateMachine(ContractStateMachine):
+    """The same sequences, with each scenario's emulator on PostgreSQL."""
+
+
 TestStateful = ContractStateMachine.TestCase
-TestStateful.settings = hypothesis.settings(
+TestStatefulPostgres = PostgresContractStateMachine.TestCase
+TestStatefulPostgres.STORE_BACKEND = "postgresql"
+TestStateful.settings = TestStatefulPostgres.settings = hypothesis.settings(
     max_examples=STATEFUL_EXAMPLES,
     stateful_step_count=STATEFUL_STEPS,
     deadline=None,

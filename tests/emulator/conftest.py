@@ -3,7 +3,7 @@ that calls it in-process (ASGI).
 
 The emulator's store is SQLite in memory, unless a module runs its tests on both backends with
 ``STORE_BACKENDS = BACKENDS``: then each test that uses the emulator runs once more on a PostgreSQL database of its
-own, a copy of a seeded template in this worker's throwaway cluster (tests/postgres_cluster.py).
+own (the fixtures and the hook that say so are tests/store_backends.py's, shared with tests/contract/).
 """
 
 from __future__ import annotations
@@ -12,48 +12,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from emulator_support import SEEDED_TEMPLATE
-from postgres_cluster import PostgresCluster
+from store_backends import postgres_cluster, pytest_generate_tests, serve_db, store_backend, store_location
 
 from amazon_music_emulator import EmulatorApp, TokenGrant, create_app
-from amazon_music_emulator.seed import open_store
 
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    backends = getattr(metafunc.module, "STORE_BACKENDS", None)
-    if backends and "store_backend" in metafunc.fixturenames:
-        metafunc.parametrize("store_backend", backends, indirect=True)
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    """This worker's PostgreSQL cluster; without PostgreSQL the tests that need it fail, naming how to get it."""
-    try:
-        cluster = PostgresCluster()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield cluster
-    cluster.stop()
-
-
-@pytest.fixture
-def store_backend(request: pytest.FixtureRequest) -> str:
-    """``sqlite`` unless the module asks for each backend (STORE_BACKENDS)."""
-    return str(getattr(request, "param", "sqlite"))
-
-
-@pytest.fixture
-def store_location(store_backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """Where the test's emulator keeps its state: SQLite in memory, or a seeded PostgreSQL database of its own."""
-    if store_backend == "sqlite":
-        yield ":memory:"
-        return
-    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    if not cluster.has_template(SEEDED_TEMPLATE):
-        open_store(cluster.add_template(SEEDED_TEMPLATE)).close()
-    url = cluster.new_database(template=SEEDED_TEMPLATE)
-    yield url
-    cluster.drop_database(url)
+# The backend fixtures and the parametrising hook, registered for this folder by being names of its conftest.
+__all__ = ["postgres_cluster", "pytest_generate_tests", "serve_db", "store_backend", "store_location"]
 
 
 @pytest.fixture

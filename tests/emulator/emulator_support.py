@@ -8,16 +8,13 @@ from typing import Any
 import httpx
 import jsonschema
 import yaml
+from store_backends import BACKENDS as BACKENDS  # re-exported: a module on both backends says STORE_BACKENDS = BACKENDS
 
 from amazon_music_emulator import specfile
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_FIXTURE = ROOT / "tests" / "fixtures" / "docs_user_v1.txt"
 
-# The store backends; a module whose emulator tests run on each says `STORE_BACKENDS = BACKENDS` (see conftest.py).
-BACKENDS = ("sqlite", "postgresql")
-# The PostgreSQL database seeded once per worker that each test's database copies.
-SEEDED_TEMPLATE = "seeded_template"
 SPEC: dict[str, Any] = yaml.safe_load(specfile.spec_path().read_text(encoding="utf-8"))
 
 

@@ -1,5 +1,6 @@
 """The emulator's fast paths (issue 7) answer what the slow ones did: memoised routes and parameter checks, remembered
-credentials that any write forgets, one write per response, and several workers on one database file."""
+credentials that any write forgets, one write per response, and several workers on one database; the tests of another
+connection's writes and of several workers run on both store backends (a SQLite file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from emulator_support import assert_error, connection_of
+from emulator_support import BACKENDS, assert_error, connection_of
 
 from amazon_music_emulator import DEMO_USER_ID, EmulatorApp, Store, create_app
 from amazon_music_emulator.seed import hash_secret
@@ -21,6 +24,9 @@ from amazon_music_emulator.serving import CoalescingTransport
 
 ARTIST = "B000S2A8NE"  # a seeded artist
 FOLLOWED_ARTISTS = f"/v1/users/{DEMO_USER_ID}/followed/artists"
+# The tests of what a process remembers and of several workers, on each backend (copy_to is SQLite's alone).
+ON_EACH_BACKEND = pytest.mark.parametrize("store_backend", BACKENDS, indirect=True)
+STARTED_WORKER = re.compile(r"Started server process \[\d+\]")
 
 
 def bearer(app: EmulatorApp, **mint: Any) -> dict[str, str]:
@@ -68,6 +74,7 @@ async def test_memoised_routes_keep_path_parameters_and_methods_apart(
 # -- remembered credentials -----------------------------------------------------------------------------------------
 
 
+@ON_EACH_BACKEND
 async def test_a_remembered_token_still_expires_on_time(app: EmulatorApp, client: httpx.AsyncClient) -> None:
     headers = bearer(app, ttl=60)
     for _ in range(2):
@@ -77,6 +84,7 @@ async def test_a_remembered_token_still_expires_on_time(app: EmulatorApp, client
     assert "expired" in assert_error(await client.get("/v1/me", headers=headers), 401, "INVALID_ACCESS_TOKEN")
 
 
+@ON_EACH_BACKEND
 async def test_a_token_revoked_in_the_store_is_refused_at_once(app: EmulatorApp, client: httpx.AsyncClient) -> None:
     headers = bearer(app)
     assert (await client.get("/v1/me", headers=headers)).status_code == 200
@@ -85,8 +93,9 @@ async def test_a_token_revoked_in_the_store_is_refused_at_once(app: EmulatorApp,
     assert_error(await client.get("/v1/me", headers=headers), 401, "INVALID_ACCESS_TOKEN")
 
 
-async def test_a_write_by_another_connection_to_the_file_is_seen_at_once(tmp_path: Path) -> None:
-    db = tmp_path / "emulator.db"
+@ON_EACH_BACKEND
+async def test_a_write_by_another_connection_to_the_store_is_seen_at_once(serve_db: Path | str) -> None:
+    db = serve_db
     app = create_app(db)
     other = Store(db)
     try:
@@ -154,18 +163,26 @@ async def test_writes_in_one_loop_step_leave_as_one_write() -> None:
 # -- several workers ------------------------------------------------------------------------------------------------
 
 
-def test_several_workers_share_one_state(tmp_path: Path) -> None:
-    db = tmp_path / "emulator.db"
+@ON_EACH_BACKEND
+def test_several_workers_share_one_state(serve_db: Path | str) -> None:
+    db = serve_db
     command = [sys.executable, "-m", "amazon_music_emulator", "serve", "--port", "0", "--db", str(db), "--quiet"]
     process = subprocess.Popen([*command, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stderr is not None
     banner: dict[str, str] = {}
+    log: list[str] = []
+    reader = threading.Thread(target=lambda: log.extend(process.stderr or ()), name="workers-log", daemon=True)
+    reader.start()
     try:
         for line in process.stdout:
             if match := re.match(r"\s+(base URL|x-api-key|Authorization)\s+(?:Bearer )?(\S+)", line):
                 banner[match.group(1)] = match.group(2)
             if line.startswith("  curl "):
                 break
+        # Both workers serve before the requests start (on a loaded machine the second may come up late).
+        deadline = time.monotonic() + 60
+        while len(STARTED_WORKER.findall("".join(log))) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
         base, key = banner["base URL"], banner["x-api-key"]
         headers = {"x-api-key": key, "Authorization": f"Bearer {banner['Authorization']}"}
 
@@ -191,11 +208,13 @@ def test_several_workers_share_one_state(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            _, errors = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-            _, errors = process.communicate()
-    assert len(re.findall(r"Started server process \[\d+\]", errors)) == 2, errors
+            process.wait()
+        reader.join(timeout=10)
+    errors = "".join(log)
+    assert len(STARTED_WORKER.findall(errors)) == 2, errors
 
 
 def test_several_workers_need_a_database_file() -> None:

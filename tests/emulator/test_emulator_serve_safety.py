@@ -1,5 +1,9 @@
 """``amazon-music-emulator serve`` as a separate process: a second serve cannot harm a running one (port first,
---reset refused on a served database), no ``server`` header, and request bodies that cannot blow up its memory."""
+--reset refused on a served database), no ``server`` header, and request bodies that cannot blow up its memory.
+
+The port check runs on both store backends. The --reset refusal runs on SQLite (the lock file beside it,
+serving.claim_database); its PostgreSQL form is the reset lock of the shared-sandbox serve operations, which brings
+its own test. The memory bound runs on SQLite only: bodies are refused in the HTTP layer, before any store is read."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from emulator_support import BACKENDS
 from live_server import COMMAND, running_serve
 
 ARTIST = "B01372OH53"
@@ -16,6 +21,8 @@ FIFTY_MB = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
 # Peak memory may grow by this much while 50 MB bodies arrive; reading one whole takes more than twice the body.
 PEAK_GROWTH_BOUND_KB = 24 * 1024
+STORE_BACKENDS = BACKENDS
+KEPT = {"name": "Kept", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}
 
 
 def _headers(banner: dict[str, str]) -> dict[str, str]:
@@ -26,22 +33,29 @@ def _serve_once(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*COMMAND, "serve", "--quiet", *arguments], capture_output=True, text=True, timeout=60)
 
 
-def test_a_second_serve_harms_nothing_of_a_running_one(tmp_path: Path) -> None:
-    db = tmp_path / "emulator.db"
-    update = {"name": "Kept", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}
-    with running_serve(db) as banner:
+def test_a_second_serve_on_a_taken_port_touches_nothing(serve_db: Path | str) -> None:
+    with running_serve(serve_db) as banner:
         base_url = banner["base URL"]
-        assert httpx.put(f"{base_url}/v1/me", headers=_headers(banner), json=update, timeout=10).status_code == 200
+        assert httpx.put(f"{base_url}/v1/me", headers=_headers(banner), json=KEPT, timeout=10).status_code == 200
         port = str(urlsplit(base_url).port)
         # The port is taken: the second serve stops before it opens the database, so the reset never happens.
-        taken = _serve_once("--port", port, "--db", str(db), "--reset")
+        taken = _serve_once("--port", port, "--db", str(serve_db), "--reset")
         assert taken.returncode == 1 and "cannot listen" in taken.stderr and "Traceback" not in taken.stderr
+        me = httpx.get(f"{base_url}/v1/me", headers=_headers(banner), timeout=10)
+        assert me.status_code == 200 and me.json()["data"]["user"]["name"] == "Kept"
+        assert "server" not in me.headers  # no `server: uvicorn`
+
+
+def test_a_reset_under_a_live_emulator_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "emulator.db"
+    with running_serve(db) as banner:
+        base_url = banner["base URL"]
+        assert httpx.put(f"{base_url}/v1/me", headers=_headers(banner), json=KEPT, timeout=10).status_code == 200
         # Another port, the same database: a reset under a live emulator is refused.
         refused = _serve_once("--port", "0", "--db", str(db), "--reset")
         assert refused.returncode == 1 and "--reset refused" in refused.stderr and str(db) in refused.stderr
         me = httpx.get(f"{base_url}/v1/me", headers=_headers(banner), timeout=10)
         assert me.status_code == 200 and me.json()["data"]["user"]["name"] == "Kept"
-        assert "server" not in me.headers  # no `server: uvicorn`
     with running_serve(db, "--reset") as banner:  # once nobody serves it, the reset goes ahead
         me = httpx.get(f"{banner['base URL']}/v1/me", headers=_headers(banner), timeout=10)
         assert me.json()["data"]["user"]["name"] == "Tony Starked"

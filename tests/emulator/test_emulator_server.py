@@ -1,4 +1,5 @@
-"""Over a real socket: the emulator under uvicorn, and the ``amazon-music-emulator`` command (serve and token)."""
+"""Over a real socket: the emulator under uvicorn, and the ``amazon-music-emulator`` command (serve and token), each
+on both store backends (a SQLite file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from emulator_support import assert_error
+from emulator_support import BACKENDS, assert_error
 from live_server import COMMAND, running_serve, serve
+from postgres_cluster import PostgresCluster
+from store_backends import in_process_location
 
 from amazon_music_emulator import (
     DEMO_API_KEY,
@@ -25,14 +28,17 @@ from amazon_music_emulator import (
 )
 
 AMIT = "zz2hu7x4ert4gferzyh5bsb4xvje"
+STORE_BACKENDS = BACKENDS
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[EmulatorApp, str]]:
-    app = create_app(":memory:", validate_responses=True)
-    with serve(app) as base_url:
-        yield app, base_url
-    app.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request: pytest.FixtureRequest) -> Iterator[tuple[EmulatorApp, str]]:
+    """One server per backend for the module's in-process tests (each test leaves the state as it found it)."""
+    with in_process_location(request.param, request) as location:
+        app = create_app(location, validate_responses=True)
+        with serve(app) as base_url:
+            yield app, base_url
+        app.close()
 
 
 def test_a_session_over_http(live: tuple[EmulatorApp, str]) -> None:
@@ -111,8 +117,8 @@ def test_login_with_amazon_over_http(live: tuple[EmulatorApp, str]) -> None:
 # -- the command ---------------------------------------------------------------------------------------------------
 
 
-def test_serve_prints_working_credentials_and_keeps_state_across_restarts(tmp_path: Path) -> None:
-    db = tmp_path / "emulator.db"
+def test_serve_prints_working_credentials_and_keeps_state_across_restarts(serve_db: Path | str) -> None:
+    db = serve_db
     update = {"name": "Restarted", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}
     with running_serve(db) as banner:
         headers = {"x-api-key": banner["x-api-key"], "Authorization": f"Bearer {banner['Authorization']}"}
@@ -137,11 +143,12 @@ def test_serve_prints_working_credentials_and_keeps_state_across_restarts(tmp_pa
             httpx.get(f"{banner['base URL']}/v1/me", headers=headers, timeout=10).json()["data"]["user"]["name"]
             == "Tony Starked"
         )
-    assert oct(os.stat(db).st_mode & 0o777) == "0o600"
+    if isinstance(db, Path):  # a SQLite file is ours to protect; a PostgreSQL database is its server's
+        assert oct(os.stat(db).st_mode & 0o777) == "0o600"
 
 
-def test_token_command_json(tmp_path: Path) -> None:
-    db = tmp_path / "emulator.db"
+def test_token_command_json(serve_db: Path | str) -> None:
+    db = serve_db
     done = subprocess.run(
         [
             *COMMAND,
@@ -179,9 +186,9 @@ def test_token_command_json(tmp_path: Path) -> None:
         (["--api-key", "amzn1.application.nope"], "--api-key"),
     ],
 )
-def test_token_command_errors_name_the_option(tmp_path: Path, arguments: list[str], names: str) -> None:
+def test_token_command_errors_name_the_option(serve_db: Path | str, arguments: list[str], names: str) -> None:
     done = subprocess.run(
-        [*COMMAND, "token", "--db", str(tmp_path / "e.db"), "--create", *arguments], capture_output=True, text=True
+        [*COMMAND, "token", "--db", str(serve_db), "--create", *arguments], capture_output=True, text=True
     )
     assert done.returncode == 2
     assert names in done.stderr and "Traceback" not in done.stderr
@@ -196,6 +203,14 @@ def test_token_refuses_a_database_no_emulator_serves(tmp_path: Path) -> None:
     assert not db.exists()
 
 
+def test_token_names_a_postgres_database_it_cannot_open(postgres_cluster: PostgresCluster) -> None:
+    """The PostgreSQL side of the refusal above: a database that does not exist is one line naming it, not a seed."""
+    url = postgres_cluster.url("no_such_database")
+    done = subprocess.run([*COMMAND, "token", "--db", url], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "no_such_database" in done.stderr, done.stderr
+
+
 def test_serve_refuses_a_bad_seed_size(tmp_path: Path) -> None:
     done = subprocess.run(
         [*COMMAND, "serve", "--db", str(tmp_path / "e.db"), "--seed-size", "fans=3"], capture_output=True, text=True
@@ -203,10 +218,10 @@ def test_serve_refuses_a_bad_seed_size(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--seed-size" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_tokens_and_codes_never_reach_the_logs(tmp_path: Path) -> None:
+def test_tokens_and_codes_never_reach_the_logs(serve_db: Path | str) -> None:
     """With the access log on, a Login with Amazon round trip and API calls leave no token or code in the output."""
     process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", "0", "--db", str(tmp_path / "emulator.db")],
+        [*COMMAND, "serve", "--port", "0", "--db", str(serve_db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

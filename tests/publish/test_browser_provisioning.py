@@ -1,5 +1,6 @@
-"""Chromium provisioning never turns into a silent skip: without chromium (and without the means to install it),
-scripts/ensure_chromium.sh stops `make test` with one line naming the install command, and tests/browser.py raises."""
+"""Provisioning never turns into a silent skip: without chromium, Java or PostgreSQL (and without the means to install
+them), `make browser`, `make java` and `make postgres` (scripts/ensure_debian_package.sh) stop `make test` with one
+line naming the install command, and tests/browser.py raises."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ import pytest
 from browser import INSTALL_COMMAND, BrowserError, render_dom
 from publish_support import ROOT
 
-ENSURE = ROOT / "scripts" / "ensure_chromium.sh"
+# make target, its Debian package, and the variable that points the target's check at another executable or folder.
+PROVISIONED = [
+    ("browser", "chromium", "CHROMIUM"),
+    ("java", "default-jre-headless", "JAVA"),
+    ("postgres", "postgresql", "PG_BIN"),
+]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -22,28 +28,40 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def test_ensure_chromium_passes_where_chromium_runs() -> None:
-    done = subprocess.run([str(ENSURE)], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+def _make(target: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    make = shutil.which("make")
+    assert make is not None
+    command = [make, "-s", "-C", str(ROOT), target]
+    return subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
 
 
-def test_ensure_chromium_without_chromium_or_apt_get_stops_with_the_install_command(tmp_path: Path) -> None:
-    # A PATH with nothing but `id`: no apt-get, so even as root the script cannot install and must say so.
+@pytest.mark.parametrize("target", [target for target, _, _ in PROVISIONED])
+def test_the_target_passes_where_its_tool_runs(target: str) -> None:
+    done = _make(target)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(("target", "package", "variable"), PROVISIONED)
+def test_without_the_tool_or_apt_get_the_target_stops_with_the_install_command(
+    tmp_path: Path, target: str, package: str, variable: str
+) -> None:
+    # A PATH with nothing but `id` and `bash`: no apt-get, so even as root the script cannot install and must say so.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    id_command = shutil.which("id")
-    assert id_command is not None
-    (bin_dir / "id").symlink_to(id_command)
-    bash = shutil.which("bash")
-    assert bash is not None
-    environment = {"PATH": str(bin_dir), "CHROMIUM": str(tmp_path / "no-chromium")}
+    for tool in ("id", "bash"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    missing = tmp_path / f"no-{package}"
+    done = _make(target, {"PATH": str(bin_dir), variable: str(missing)})
 
-    done = subprocess.run([bash, str(ENSURE)], capture_output=True, text=True, check=False, env=environment)
-
-    assert done.returncode == 1
+    assert done.returncode != 0
     assert done.stdout == ""
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and INSTALL_COMMAND in lines[0] and "no-chromium" in lines[0]
+    lines = [line for line in done.stderr.splitlines() if not line.startswith("make: ***")]  # make's own last word
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and f"sudo apt-get install -y {package}" in lines[0]
+    if target == "browser":
+        assert INSTALL_COMMAND in lines[0] and str(missing) in lines[0]  # the command tests/browser.py names too
 
 
 def test_browser_helper_names_the_install_command_when_chromium_is_missing(
