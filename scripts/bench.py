@@ -498,9 +498,11 @@ def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
                             f"{min(rates):,.0f}-{max(rates):,.0f} req/s"))  # fmt: skip
             p99s = [r["p99_ms"] for r in fixed]
             late = max(r.get("generator_late_p99_ms", 0.0) for r in fixed)
+            kept = statistics.median(r["per_second"] for r in fixed)
+            behind = f"; answered only {kept:,.0f} req/s" if kept < 0.95 * setting["rate"] else ""
             measure = (
                 f"sandbox {name}: p99 at {setting['rate']:g} req/s, open loop (p50 {overall['p50_ms']:.1f} ms; "
-                f"generator late p99 {late:.1f} ms)"
+                f"generator late p99 {late:.1f} ms{behind})"
             )
             target, result = "", ""
             if key == SANDBOX_TARGETED:

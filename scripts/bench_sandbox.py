@@ -119,11 +119,12 @@ def has_tenants() -> bool:
 def provision(db: str, count: int) -> Provisioned:
     """``count`` tenants (``tenant create --seed demo``), or, without the tenant commands, ``count`` users of the
     default tenant; each with an access token holding every scope. ``db`` is created and seeded as needed."""
+    # the database created, migrated and seeded once, before any concurrent command
+    seeded = json.loads(emulator_command("token", "--db", db, "--create", "--json").stdout)
     with ThreadPoolExecutor(max_workers=4) as pool:
         if has_tenants():
             names = [f"bench-{index}" for index in range(count)]
             return Provisioned(list(pool.map(lambda name: _tenant_credentials(db, name), names)), f"{count} tenants")
-        seeded = json.loads(emulator_command("token", "--db", db, "--create", "--json").stdout)
         demo_user = _demo_user_id()
         user_ids = [demo_user, *(u for u in _user_ids(db, count + 1) if u != demo_user)][:count]
         if len(user_ids) < count:
@@ -622,8 +623,10 @@ async def measure_config(
     ]
 
 
-async def run_all(configs: list[Config], args: argparse.Namespace, postgres_pid: int | None) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
+async def run_all(
+    configs: list[Config], args: argparse.Namespace, postgres_pid: int | None, results: list[dict[str, Any]]
+) -> None:
+    """Every configuration prepared and warmed up, then measured round by round (into ``results`` as they come)."""
     for config in configs:
         await prepare(config)
         await closed_loop(config.ports, config.requests, args.connections, WARMUP_SECONDS)  # warm-up
@@ -631,7 +634,6 @@ async def run_all(configs: list[Config], args: argparse.Namespace, postgres_pid:
         for config in configs if round_ % 2 else configs[::-1]:
             print(f"bench_sandbox: round {round_}, {config.name} ...", file=sys.stderr, flush=True)
             results += await measure_config(config, round_, args, postgres_pid)
-    return results
 
 
 def pooled(config: Config) -> dict[str, Any]:
@@ -695,6 +697,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvloop
 
     started = time.perf_counter()
+    timed_out = ""
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder, ExitStack() as stack:
         server, postgres_pid = None, None
         if any(k.startswith("postgres") for k in keys):
@@ -712,8 +715,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench_sandbox: provisioning {config.name} ...", file=sys.stderr, flush=True)
             config.provisioned = provision(config.db, args.tenants)
             start_servers(config, stack)
+        results: list[dict[str, Any]] = []
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            results = runner.run(asyncio.wait_for(run_all(configs, args, postgres_pid), args.max_total_seconds))
+            try:
+                runner.run(asyncio.wait_for(run_all(configs, args, postgres_pid, results), args.max_total_seconds))
+            except TimeoutError:
+                timed_out = f"the measurements took more than --max-total-seconds {args.max_total_seconds:g}"
+                print(f"bench_sandbox: {timed_out}; what was measured before is below", file=sys.stderr)
     pooled_by_config = {config.key: pooled(config) for config in configs}
     label = configs[0].provisioned.label if configs[0].provisioned else "?"
     setting = {
@@ -760,7 +768,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps({"setting": setting, "results": results, "pooled": pooled_by_config}, indent=2) + "\n"
         )
-    return 1 if errors else 0
+    return 1 if errors or timed_out else 0
 
 
 def _us(value: float | None) -> str:
