@@ -2,13 +2,14 @@
 
     python scripts/bench_sandbox.py [--rate 500] [--seconds 8] [--connections 16] [--rate-connections 8]
                                     [--saturation-seconds 4] [--rounds 2] [--tenants 10] [--configs ...]
-                                    [--max-total-seconds 330] [--json reports/bench/sandbox.json]
+                                    [--postgres-via tcp|unix] [--max-total-seconds 330] [--json FILE]
 
 Three configurations, each on a database of its own: SQLite in one ``serve`` process; PostgreSQL in one; PostgreSQL
 in two ``serve`` processes on two ports, one database, behind a round-robin in the load generator (request i goes to
 process i mod 2; in the closed loop, connection i). PostgreSQL is a throwaway cluster (initdb / pg_ctl in a temporary
-folder, as tests/postgres_cluster.py starts one, reached over TCP on 127.0.0.1, removed after) with its durability
-defaults kept: fsync, full_page_writes and synchronous_commit on, so an acknowledged write is on disk.
+folder, as tests/postgres_cluster.py starts one, reached over TCP on 127.0.0.1 or with ``--postgres-via unix`` on
+its unix socket, removed after) with its durability defaults kept: fsync, full_page_writes and synchronous_commit on,
+so an acknowledged write is on disk.
 
 Tenants: ``provision`` makes ``--tenants`` worlds with ``amazon-music-emulator tenant create --seed demo`` when the
 command has a ``tenant`` group, else it falls back to as many users of the one default tenant, each with a token of
@@ -454,9 +455,10 @@ POSTGRES_SETTINGS = "PostgreSQL's defaults (fsync, full_page_writes, synchronous
 
 
 @contextmanager
-def throwaway_postgres() -> Iterator[tuple[str, int]]:
-    """A PostgreSQL cluster in a temporary folder listening on 127.0.0.1 (TCP, a free port), with its durability
-    defaults; as root it runs as the ``postgres`` account. Yields (superuser URL prefix, postmaster pid)."""
+def throwaway_postgres(via: str = "tcp") -> Iterator[tuple[Callable[[str], str], int]]:
+    """A PostgreSQL cluster in a temporary folder listening on 127.0.0.1 (a free port) and on a unix socket there,
+    with its durability defaults; as root it runs as the ``postgres`` account. Yields (database name -> the
+    superuser's URL for it, over ``via``: tcp or unix; the postmaster's pid)."""
     import pwd
 
     cluster = _postgres_cluster_module()
@@ -485,19 +487,22 @@ def throwaway_postgres() -> Iterator[tuple[str, int]]:
         pg("pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-w", "-o", options, "start")
         started = True
         pid = int((data / "postmaster.pid").read_text().split()[0])
-        yield f"postgresql://{cluster.SUPERUSER}@{HOST}:{port}", pid
+        if via == "unix":
+            yield lambda name: f"postgresql://{cluster.SUPERUSER}@/{name}?host={folder}&port={port}", pid
+        else:
+            yield lambda name: f"postgresql://{cluster.SUPERUSER}@{HOST}:{port}/{name}", pid
     finally:
         if started:
             pg("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(server: str, name: str) -> str:
+def create_database(url_for: Callable[[str], str], name: str) -> str:
     import psycopg
 
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+    with psycopg.connect(url_for("postgres"), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')  # name: one of this script's constants
-    return f"{server}/{name}"
+    return url_for(name)
 
 
 @dataclass
@@ -684,6 +689,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds (each configuration measured once per round)")
     parser.add_argument("--tenants", type=int, default=10, help="tenants (or users of one tenant) sending requests")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"which of {', '.join(CONFIGS)} (comma-separated)")
+    parser.add_argument(
+        "--postgres-via", choices=("tcp", "unix"), default="tcp", help="how the servers reach PostgreSQL (%(default)s)"
+    )
     parser.add_argument("--max-total-seconds", type=float, default=330.0, help="bound on the measured part")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -699,17 +707,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     timed_out = ""
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder, ExitStack() as stack:
-        server, postgres_pid = None, None
+        url_for, postgres_pid = None, None
         if any(k.startswith("postgres") for k in keys):
-            server, postgres_pid = stack.enter_context(throwaway_postgres())
+            url_for, postgres_pid = stack.enter_context(throwaway_postgres(args.postgres_via))
         configs = []
         for key in keys:
             processes = 2 if key.endswith("-x2") else 1
             if key == "sqlite":
                 db = str(Path(folder) / "sandbox.db")
             else:
-                assert server is not None
-                db = create_database(server, f"bench_{key.replace('-', '_')}")
+                assert url_for is not None
+                db = create_database(url_for, f"bench_{key.replace('-', '_')}")
             configs.append(Config(key, db, processes))
         for config in configs:
             print(f"bench_sandbox: provisioning {config.name} ...", file=sys.stderr, flush=True)
@@ -737,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
         "reads": [op.operation_id for op in reads()],
         "writes": [op.operation_id for op in writes()],
         "two_processes": "two serve processes on two ports, one PostgreSQL database, round-robin in the generator",
-        "postgres": f"{POSTGRES_SETTINGS}, TCP on {HOST}",
+        "postgres": f"{POSTGRES_SETTINGS}, " + (f"TCP on {HOST}" if args.postgres_via == "tcp" else "a unix socket"),
         "cpus": os.cpu_count(),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
