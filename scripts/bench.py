@@ -14,8 +14,8 @@ Each piece runs in its own subprocess (a fresh interpreter, bounded by a timeout
   6        `python -X importtime -c "import amazon_music"` and `amazon-music --help`, --runs times each (medians)
   7        `make generate` into a temporary folder (GENERATED=...), so the working tree is left alone
   +        scripts/bench_testing_kit.py: the testing kit's per-test cost, when the script is there
-  17       scripts/bench_sandbox.py: the shared sandbox (issue 17), a mixed workload of 10 tenants on SQLite, PostgreSQL
-           and two processes on PostgreSQL: saturation req/s, p50/p99 at a fixed 500 req/s
+  S        scripts/bench_sandbox.py: the shared sandbox (issue #17), a mixed workload of 10 tenants on SQLite,
+           PostgreSQL and two processes on PostgreSQL: saturation req/s, p50/p99 at a fixed 500 req/s
 
 A piece that fails is reported as failed in the table (exit status 1 at the end); a missed target is reported, not an
 error. Only 127.0.0.1 is contacted.
@@ -470,7 +470,7 @@ def kit_rows(piece: Piece) -> list[Row]:
     return rows
 
 
-# -- 17: the shared sandbox -------------------------------------------------------------------------------------------
+# -- S: the shared sandbox (issue #17) ---------------------------------------------------------------------------------
 
 
 def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
@@ -478,7 +478,7 @@ def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
     requests), judged against the target for two processes on PostgreSQL; a configuration with errors has no figure."""
     figures = piece.figures
     if not isinstance(figures, dict):
-        return [failed_row("17", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
+        return [failed_row("S", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
     rows: list[Row] = []
     try:
         setting, results, pooled = figures["setting"], figures["results"], figures["pooled"]
@@ -494,7 +494,7 @@ def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
             measure = f"sandbox {name}: saturation, {setting['connections']} connections (p50 {p50:.1f} ms, " + (
                 f"p99 {p99:.1f} ms)"
             )
-            rows.append(Row("17", measure, f"{statistics.median(rates):,.0f} req/s",
+            rows.append(Row("S", measure, f"{statistics.median(rates):,.0f} req/s",
                             f"{min(rates):,.0f}-{max(rates):,.0f} req/s"))  # fmt: skip
             p99s = [r["p99_ms"] for r in fixed]
             late = max(r.get("generator_late_p99_ms", 0.0) for r in fixed)
@@ -510,10 +510,10 @@ def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
                 result = verdict(overall["p99_ms"] < TARGET_SANDBOX_P99_MS)
             if errors:
                 result = f"FAILED ({errors} errors: not a figure)"
-            rows.append(Row("17", measure, f"{overall['p99_ms']:.1f} ms", f"{min(p99s):.1f}-{max(p99s):.1f} ms",
+            rows.append(Row("S", measure, f"{overall['p99_ms']:.1f} ms", f"{min(p99s):.1f}-{max(p99s):.1f} ms",
                             target, result))  # fmt: skip
         notes = [
-            f"Sandbox (17): {setting['tenants']}"
+            f"Sandbox (S, issue #17): {setting['tenants']}"
             + ("" if setting["tenant_commands"] else " (no `tenant` command yet: the fallback)")
             + f"; {setting['write_share']:.0%} writes; reads: {', '.join(setting['reads'])}; writes: "
             f"{', '.join(setting['writes'])}. Two processes: {setting['two_processes']}. PostgreSQL: "
@@ -522,9 +522,9 @@ def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
         ]
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         piece.error = f"its JSON has another shape ({exc!r}); its output is below"
-        return [failed_row("17", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
+        return [failed_row("S", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
     if not piece.ok and not any(r.verdict.startswith("FAILED") for r in rows):
-        rows.append(Row("17", "bench_sandbox.py", "-", "", "", f"FAILED ({piece.error})"))
+        rows.append(Row("S", "bench_sandbox.py", "-", "", "", f"FAILED ({piece.error})"))
     return rows, notes
 
 
@@ -748,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     busy = _busy(load_before)
     if busy:
         notes.insert(0, busy)
-    order = ["1", "2", "3", "4", "5", "6", "7", "+", "17"]
+    order = ["1", "2", "3", "4", "5", "6", "7", "+", "S"]
     rows.sort(key=lambda row: order.index(row.item) if row.item in order else len(order))
     print()
     print(f"benchmarks ({started_at}, {os.cpu_count()} CPUs, load {load_before} -> {_load()}, {total:.0f} s)")

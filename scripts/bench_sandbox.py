@@ -1,4 +1,4 @@
-"""The shared sandbox's figures (issue 17): a mixed workload of many tenants on SQLite and PostgreSQL, over loopback.
+"""The shared sandbox's figures (issue #17): a mixed workload of many tenants on SQLite and PostgreSQL, over loopback.
 
     python scripts/bench_sandbox.py [--rate 500] [--seconds 8] [--connections 16] [--rate-connections 8]
                                     [--saturation-seconds 4] [--rounds 2] [--tenants 10] [--configs ...]
@@ -258,7 +258,7 @@ def requests_for(credentials: Credentials, host: str, world: World) -> tuple[lis
     return read_requests, write_requests
 
 
-def schedule(per_credential: list[tuple[list[Request], list[Request]]], length: int, seed: int = 17) -> list[Request]:
+def schedule(per_credential: list[tuple[list[Request], list[Request]]], length: int, seed: int = 2026) -> list[Request]:
     """``length`` requests drawn in advance: a credential at random, then a write (WRITE_SHARE) or a read, then an
     operation (each write operation alike, whatever its number of targets), then its target."""
     rng = random.Random(seed)
