@@ -169,7 +169,7 @@ def _demo_user_id() -> str:
 class Request:
     operation_id: str
     is_write: bool
-    data: bytes  # the whole HTTP/1.1 request
+    data: bytes = field(repr=False)  # the whole HTTP/1.1 request, credentials included
 
 
 @dataclass

@@ -185,6 +185,16 @@ def test_provision_labels_tenants_or_the_fallback(sandbox: ModuleType, tmp_path:
     assert all(c.access_token not in repr(c) and c.api_key not in repr(c) for c in provisioned.credentials)
 
 
+def test_a_built_request_s_repr_holds_no_credentials(sandbox: ModuleType) -> None:
+    person = sandbox.Credentials("default", "amzn1.application.key", "Atza|token", "user1")
+    body = {p.name: (p.enum or ("Name",))[0] for op in OPERATIONS for p in op.parameters if p.location == "body"}
+    world = sandbox.World(body, {"user": ["user2"], "artist": ["B000000001"]})
+    reads, writes = sandbox.requests_for(person, "127.0.0.1", world)
+    for request in reads + writes:
+        assert b"Atza|token" in request.data and b"application.key" in request.data
+        assert "Atza|token" not in repr(request) and "application.key" not in repr(request)
+
+
 def sandbox_figures(errors: int = 0, p99_x2: float = 12.0) -> dict[str, Any]:
     def result(config: str, name: str, kind: str, round_: int, p99: float) -> dict[str, Any]:
         return {"config": config, "name": name, "kind": kind, "round": round_, "per_second": 400.0 + round_,
