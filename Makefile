@@ -44,7 +44,8 @@ help:
 	@echo "make postgres         make sure PostgreSQL (initdb, pg_ctl) is installed for the store tests (apt-get as root)"
 	@echo "make serve            run the emulator on 127.0.0.1:8080 (SERVE_ARGS=\"--reset --fault-rate 0.1 ...\")"
 	@echo "make bench            benchmarks, one table and BENCHMARKS.md: client vs raw httpx, parsing, walk, users(ids),"
-	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit (BENCH_*_ARGS)"
+	@echo "                      emulator vs Prism, import and --help time, make generate, testing kit, sandbox on"
+	@echo "                      SQLite and PostgreSQL (BENCH_*_ARGS)"
 	@echo "make fuzz BASE_URL=.. schemathesis against any deployment, reports in reports/ (API_KEY, TOKEN, ALLOW_WRITES=1)"
 	@echo "make fuzz-long        the in-process contract suite with many more cases and a new seed (SEED=N replays)"
 	@echo "make docs-diff        what a docs snapshot changes against the spec (DOCS=path, FORMAT=json)"
@@ -227,13 +228,15 @@ BENCH_ARGS ?= --max-seconds 6
 BENCH_CLIENT_ARGS ?=
 # scripts/bench_testing_kit.py: per-test cost of the testing kit's fixture, median and spread (e.g. "--runs 500")
 BENCH_KIT_ARGS ?=
+# scripts/bench_sandbox.py: 10 tenants, mixed workload, SQLite / PostgreSQL / two processes (e.g. "--rounds 3")
+BENCH_SANDBOX_ARGS ?=
 .PHONY: serve bench
 serve: install
 	$(BIN)/amazon-music-emulator serve $(SERVE_ARGS)
 
 bench: install
 	$(BIN)/python scripts/bench.py --emulator-args="$(BENCH_ARGS)" --client-args="$(BENCH_CLIENT_ARGS)" \
-		--kit-args="$(BENCH_KIT_ARGS)"
+		--kit-args="$(BENCH_KIT_ARGS)" --sandbox-args="$(BENCH_SANDBOX_ARGS)"
 
 # ---------------------------------------------------------------------------------------------------------------
 # The demo (issue 5): a fresh emulator on a free port (temporary database, rate limit 5/s), then every operation

@@ -1,6 +1,7 @@
 """`make bench`: the benchmarks of issue 7 in one run; prints one table and writes BENCHMARKS.md.
 
-    python scripts/bench.py [--client-args=ARGS] [--emulator-args=ARGS] [--kit-args=ARGS] [--runs 11]
+    python scripts/bench.py [--client-args=ARGS] [--emulator-args=ARGS] [--kit-args=ARGS] [--sandbox-args=ARGS]
+                            [--runs 11]
                             [--out BENCHMARKS.md] [--json-dir reports/bench]
 
 Each piece runs in its own subprocess (a fresh interpreter, bounded by a timeout), one after the other:
@@ -13,6 +14,8 @@ Each piece runs in its own subprocess (a fresh interpreter, bounded by a timeout
   6        `python -X importtime -c "import amazon_music"` and `amazon-music --help`, --runs times each (medians)
   7        `make generate` into a temporary folder (GENERATED=...), so the working tree is left alone
   +        scripts/bench_testing_kit.py: the testing kit's per-test cost, when the script is there
+  S        scripts/bench_sandbox.py: the shared sandbox (issue #17), a mixed workload of 10 tenants on SQLite,
+           PostgreSQL and two processes on PostgreSQL: saturation req/s, p50/p99 at a fixed 500 req/s
 
 A piece that fails is reported as failed in the table (exit status 1 at the end); a missed target is reported, not an
 error. Only 127.0.0.1 is contacted.
@@ -55,6 +58,8 @@ TARGET_USERS_SPEEDUP = 4.0
 TARGET_EMULATOR_VS_PRISM = 1.0
 TARGET_IMPORT_MS = 150.0
 TARGET_HELP_MS = 300.0
+TARGET_SANDBOX_P99_MS = 20.0  # at 500 req/s, two processes on PostgreSQL
+SANDBOX_TARGETED = "postgres-x2"
 
 PACKAGES = ("httpx", "attrs", "openapi-python-client", "connexion", "starlette", "uvicorn", "click", "rich")
 # what `import amazon_music` must not load (the issue), and what it should not need
@@ -465,6 +470,64 @@ def kit_rows(piece: Piece) -> list[Row]:
     return rows
 
 
+# -- S: the shared sandbox (issue #17) ---------------------------------------------------------------------------------
+
+
+def sandbox_rows(piece: Piece) -> tuple[list[Row], list[str]]:
+    """Per configuration: saturation (median req/s over the rounds) and the fixed rate's p99 (over every round's
+    requests), judged against the target for two processes on PostgreSQL; a configuration with errors has no figure."""
+    figures = piece.figures
+    if not isinstance(figures, dict):
+        return [failed_row("S", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
+    rows: list[Row] = []
+    try:
+        setting, results, pooled = figures["setting"], figures["results"], figures["pooled"]
+        for key, overall in pooled.items():
+            mine = [r for r in results if r["config"] == key]
+            saturated = [r for r in mine if r["kind"] == "saturation"]
+            fixed = [r for r in mine if r["kind"] == "fixed_rate"]
+            name = mine[0]["name"]
+            errors = sum(r["errors"] for r in mine)
+            rates = [r["per_second"] for r in saturated]
+            p50 = statistics.median(r["p50_ms"] for r in saturated)
+            p99 = statistics.median(r["p99_ms"] for r in saturated)
+            measure = f"sandbox {name}: saturation, {setting['connections']} connections (p50 {p50:.1f} ms, " + (
+                f"p99 {p99:.1f} ms)"
+            )
+            rows.append(Row("S", measure, f"{statistics.median(rates):,.0f} req/s",
+                            f"{min(rates):,.0f}-{max(rates):,.0f} req/s"))  # fmt: skip
+            p99s = [r["p99_ms"] for r in fixed]
+            late = max(r.get("generator_late_p99_ms", 0.0) for r in fixed)
+            kept = statistics.median(r["per_second"] for r in fixed)
+            behind = f"; answered only {kept:,.0f} req/s" if kept < 0.95 * setting["rate"] else ""
+            measure = (
+                f"sandbox {name}: p99 at {setting['rate']:g} req/s, open loop (p50 {overall['p50_ms']:.1f} ms; "
+                f"generator late p99 {late:.1f} ms{behind})"
+            )
+            target, result = "", ""
+            if key == SANDBOX_TARGETED:
+                target = f"< {TARGET_SANDBOX_P99_MS:.0f} ms"
+                result = verdict(overall["p99_ms"] < TARGET_SANDBOX_P99_MS)
+            if errors:
+                result = f"FAILED ({errors} errors: not a figure)"
+            rows.append(Row("S", measure, f"{overall['p99_ms']:.1f} ms", f"{min(p99s):.1f}-{max(p99s):.1f} ms",
+                            target, result))  # fmt: skip
+        notes = [
+            f"Sandbox (S, issue #17): {setting['tenants']}"
+            + ("" if setting["tenant_commands"] else " (no `tenant` command yet: the fallback)")
+            + f"; {setting['write_share']:.0%} writes; reads: {', '.join(setting['reads'])}; writes: "
+            f"{', '.join(setting['writes'])}. Two processes: {setting['two_processes']}. PostgreSQL: "
+            f"{setting['postgres']}. The p99 at the fixed rate is over every round's requests (spread: each round's), "
+            "timed from each request's scheduled send."
+        ]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        piece.error = f"its JSON has another shape ({exc!r}); its output is below"
+        return [failed_row("S", "sandbox: mixed workload on SQLite and PostgreSQL", piece)], []
+    if not piece.ok and not any(r.verdict.startswith("FAILED") for r in rows):
+        rows.append(Row("S", "bench_sandbox.py", "-", "", "", f"FAILED ({piece.error})"))
+    return rows, notes
+
+
 # -- the report -------------------------------------------------------------------------------------------------------
 
 
@@ -625,6 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         help="arguments for scripts/bench_emulator.py (default: %(default)s)",
     )
     parser.add_argument("--kit-args", default="", help="extra arguments for scripts/bench_testing_kit.py")
+    parser.add_argument("--sandbox-args", default="", help="extra arguments for scripts/bench_sandbox.py")
     parser.add_argument("--runs", type=int, default=11, help="runs of each start-up measurement (default 11)")
     parser.add_argument("--parse-turns", type=int, default=4, help="parse-only runs per package (default 4)")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -672,11 +736,19 @@ def main(argv: list[str] | None = None) -> int:
             pieces.append(kit)
             rows += kit_rows(kit)
 
+        out = args.json_dir / "sandbox.json"
+        command = [PYTHON, str(SCRIPTS / "bench_sandbox.py"), *shlex.split(args.sandbox_args), "--json", str(out)]
+        sandbox = run_piece("sandbox: SQLite and PostgreSQL, mixed workload", command, 600, out)
+        pieces.append(sandbox)
+        sandbox_table, sandbox_notes = sandbox_rows(sandbox)
+        rows += sandbox_table
+        notes += sandbox_notes
+
     total = time.perf_counter() - began
     busy = _busy(load_before)
     if busy:
         notes.insert(0, busy)
-    order = ["1", "2", "3", "4", "5", "6", "7", "+"]
+    order = ["1", "2", "3", "4", "5", "6", "7", "+", "S"]
     rows.sort(key=lambda row: order.index(row.item) if row.item in order else len(order))
     print()
     print(f"benchmarks ({started_at}, {os.cpu_count()} CPUs, load {load_before} -> {_load()}, {total:.0f} s)")
