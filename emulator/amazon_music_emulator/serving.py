@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_CLIENT_TIMEOUT",
     "DEFAULT_GRACEFUL_TIMEOUT",
     "HTTP_PROTOCOL",
+    "WORKER_HEALTHCHECK_TIMEOUT",
     "CoalescingHttpToolsProtocol",
     "CoalescingTransport",
     "ServeConfig",
@@ -60,6 +61,9 @@ __all__ = [
 
 DEFAULT_CLIENT_TIMEOUT: Final = 5.0
 DEFAULT_GRACEFUL_TIMEOUT: Final = 30  # seconds: what orchestrators commonly allow between SIGTERM and SIGKILL
+# A spawned worker imports connexion and compiles the spec before it answers the supervisor's first ping; on a busy host
+# that outlasts uvicorn's 5 s, and the supervisor then kills and restarts the worker over and over.
+WORKER_HEALTHCHECK_TIMEOUT: Final = 60
 ACCESS_LOG_FORMATS: Final = ("text", "json", "off")  # uvicorn's lines, access_log.py's JSON lines, none
 _REQUEST_TIMEOUT_BODY: Final = error_body(
     408, "REQUEST_TIMEOUT", "The request did not arrive in time; the server closed the connection."
@@ -105,6 +109,7 @@ class ServeConfig(uvicorn.Config):
     def __init__(self, app: Any, *, client_timeout: float = DEFAULT_CLIENT_TIMEOUT, **settings: Any) -> None:
         if client_timeout <= 0:
             raise ValueError(f"client_timeout: must be a positive number of seconds, not {client_timeout}")
+        settings.setdefault("timeout_worker_healthcheck", WORKER_HEALTHCHECK_TIMEOUT)
         super().__init__(app, **settings)
         self.client_timeout = client_timeout
 
