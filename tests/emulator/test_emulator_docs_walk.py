@@ -1,5 +1,6 @@
 """Every request example of the documentation, sent to the emulator with a demo token, answers 200 with a body of
-the documented shape: the same keys and nesting as the docs' example, after the spec's errata decisions.
+the documented shape: the same keys and nesting as the docs' example, after the spec's errata decisions; on each store
+backend.
 
 Compared: the keys of every object and the nesting of objects and lists (leaf values are data, not shape). Two rules
 apply on top, each stated where it is used: ``pageInfo.token`` follows ``hasNextPage`` (its presence depends on the
@@ -10,12 +11,14 @@ where the docs' example shows less.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from emulator_support import DOCS_FIXTURE, ROOT, SPEC
+from emulator_support import BACKENDS, DOCS_FIXTURE, ROOT, SPEC
+from store_backends import in_process_location
 
 from amazon_music_emulator import EmulatorApp
 
@@ -122,9 +125,10 @@ def test_the_walk_covers_every_documented_operation_and_its_errata_are_the_specs
     assert used <= spec_errata_ids()
 
 
-@pytest.fixture(scope="module")
-def walk_results() -> list[tuple[DocsOperation, httpx.Response]]:
-    """One emulator, the docs' requests in the docs' order (state carries over, as for a reader trying them)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def walk_results(request: pytest.FixtureRequest) -> Iterator[list[tuple[DocsOperation, httpx.Response]]]:
+    """One emulator per store backend, the docs' requests in the docs' order (state carries over, as for a reader
+    trying them)."""
     import asyncio
 
     from amazon_music_emulator import create_app
@@ -140,11 +144,12 @@ def walk_results() -> list[tuple[DocsOperation, httpx.Response]]:
                 results.append((operation, response))
         return results
 
-    app = create_app(":memory:", validate_responses=True)
-    try:
-        return asyncio.run(run(app))
-    finally:
-        app.close()
+    with in_process_location(request.param, request) as location:
+        app = create_app(location, validate_responses=True)
+        try:
+            yield asyncio.run(run(app))
+        finally:
+            app.close()
 
 
 @pytest.mark.parametrize("index", range(len(DOCS.operations)), ids=[op.title for op in DOCS.operations])
