@@ -1,8 +1,9 @@
 """`make fuzz`'s script: the schemathesis CLI against a running emulator, reports written, credentials never shown.
 
-The emulator runs from its own command line on a free loopback port (conftest.running_emulator, once per store
-backend); the script gets the credentials from the environment only, as `make fuzz API_KEY=... TOKEN=...` passes them.
-The --safe-only test runs on SQLite only: it checks which methods the script sends, which no backend changes.
+The emulator runs from its own command line on a free loopback port (conftest.running_emulator); the script gets the
+credentials from the environment only, as `make fuzz API_KEY=... TOKEN=...` passes them. Both tests run on SQLite
+only: they check the script (what it sends, reports, hides), which no backend changes; the emulator's conformance on
+PostgreSQL is test_schemathesis.py's.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def _run(
     )
 
 
+@pytest.mark.parametrize("running_emulator", ["sqlite"], indirect=True)
 def test_fuzz_against_running_emulator_exits_0_and_writes_reports(
     running_emulator: RunningEmulator, tmp_path: Path
 ) -> None:
