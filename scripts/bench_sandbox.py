@@ -7,9 +7,9 @@
 Three configurations, each on a database of its own: SQLite in one ``serve`` process; PostgreSQL in one; PostgreSQL
 in two ``serve`` processes on two ports, one database, behind a round-robin in the load generator (request i goes to
 process i mod 2; in the closed loop, connection i). PostgreSQL is a throwaway cluster (initdb / pg_ctl in a temporary
-folder, as tests/postgres_cluster.py starts one, reached over TCP on 127.0.0.1 or with ``--postgres-via unix`` on
-its unix socket, removed after) with its durability defaults kept: fsync, full_page_writes and synchronous_commit on,
-so an acknowledged write is on disk.
+folder, as tests/postgres_cluster.py starts one, reached on its unix socket as a sandbox on the database's host would
+reach it, or with ``--postgres-via tcp`` over TCP on 127.0.0.1, removed after) with its durability defaults kept:
+fsync, full_page_writes and synchronous_commit on, so an acknowledged write is on disk.
 
 Tenants: ``provision`` makes ``--tenants`` worlds with ``amazon-music-emulator tenant create --seed demo`` when the
 command has a ``tenant`` group, else it falls back to as many users of the one default tenant, each with a token of
@@ -690,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, default=10, help="tenants (or users of one tenant) sending requests")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"which of {', '.join(CONFIGS)} (comma-separated)")
     parser.add_argument(
-        "--postgres-via", choices=("tcp", "unix"), default="tcp", help="how the servers reach PostgreSQL (%(default)s)"
+        "--postgres-via", choices=("tcp", "unix"), default="unix", help="how the servers reach PostgreSQL (%(default)s)"
     )
     parser.add_argument("--max-total-seconds", type=float, default=330.0, help="bound on the measured part")
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -14,6 +14,10 @@ The checks, in the order a request meets them, and what each failure answers:
       another API key
     token without the operation's scope               403 INSUFFICIENT_SCOPE (the message names the scope)
 
+The API key check, given the request's Authorization header, looks the bearer token up in the same statement
+(``Store.find_credentials``: one round trip for both, from one snapshot), and hands it on in its ``ApiKeyCheck`` for
+``authenticate`` to use within that request; the checks and their answers stay as in the table.
+
 Every API request runs the first four checks, so their successes are remembered (API key -> security profile,
 credentials -> principal) for as long as the store's generation stays the same: any write to the store, from this
 process or another on the same file, makes the next request look them up again. Failures are never remembered, and a
@@ -44,6 +48,7 @@ __all__ = [
     "API_KEY_HEADER",
     "DEFAULT_TOKEN_TTL",
     "REFRESH_TOKEN_PREFIX",
+    "ApiKeyCheck",
     "AuthService",
     "Principal",
     "TokenGrant",
@@ -81,6 +86,17 @@ class Principal:
     client_id: str
     scopes: frozenset[str]
     tenant: TenantContext
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyCheck:
+    """A known API key's profile and, when the request carried a well-formed bearer token, that token as looked up
+    with it (None: no such token in the profile's tenant), at the store generation of the lookup."""
+
+    profile: SecurityProfileRecord
+    token_hash: str | None = None
+    token: tuple[TokenRecord, str] | None = None
+    generation: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,21 +213,31 @@ class AuthService:
 
     # -- checking --------------------------------------------------------------------------------------------------
 
-    def check_api_key(self, api_key: str | None) -> SecurityProfileRecord:
+    def check_api_key(self, api_key: str | None, authorization: str | None = None) -> ApiKeyCheck:
+        """The API key's profile (with the bearer token of ``authorization`` looked up alongside), or ApiError 401."""
         if not api_key:
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
         generation = self.store.generation()
         remembered = self._profiles.get(api_key)
         if remembered is not None and remembered[0] == generation:
-            return remembered[1]
-        profile = self.store.get_security_profile(api_key=api_key)
+            return ApiKeyCheck(remembered[1])
+        token_hash = found = None
+        try:
+            token_hash = hash_secret(_bearer_token(authorization))
+        except ApiError:  # authenticate answers for a bad Authorization header, after this check
+            profile = self.store.get_security_profile(api_key=api_key)
+        else:
+            profile, found = self.store.find_credentials(api_key, token_hash)
         if profile is None:
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
         _remember(self._profiles, api_key, (generation, profile))
-        return profile
+        return ApiKeyCheck(profile, token_hash, found, generation)
 
-    def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
-        """The principal of a request's credentials, or ApiError 401 with the documented code."""
+    def authenticate(
+        self, api_key: str | None, authorization: str | None, checked: ApiKeyCheck | None = None
+    ) -> Principal:
+        """The principal of a request's credentials, or ApiError 401 with the documented code. ``checked``: this
+        request's API key check, whose token lookup (if any) saves a round trip."""
         if authorization:
             generation = self.store.generation()
             remembered = self._principals.get((api_key, authorization))
@@ -219,34 +245,22 @@ class AuthService:
                 expires_at = remembered[2]
                 if expires_at is None or expires_at > self.clock():
                     return remembered[1]
-            principal, expires_at = self._authenticate(api_key, authorization)
-            _remember(self._principals, (api_key, authorization), (generation, principal, expires_at))
+            principal, expires_at, looked_up_at = self._authenticate(api_key, authorization, checked)
+            # Remembered at the generation of the lookup: a write since then makes the next request look again.
+            _remember(self._principals, (api_key, authorization), (looked_up_at or generation, principal, expires_at))
             return principal
-        return self._authenticate(api_key, authorization)[0]
+        return self._authenticate(api_key, authorization, checked)[0]
 
-    def _authenticate(self, api_key: str | None, authorization: str | None) -> tuple[Principal, float | None]:
+    def _authenticate(
+        self, api_key: str | None, authorization: str | None, checked: ApiKeyCheck | None
+    ) -> tuple[Principal, float | None, tuple[int, ...]]:
         if not api_key:  # the token is looked up within the API key's tenant
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
-        scheme, _, token = (authorization or "").strip().partition(" ")
-        if scheme.lower() != "bearer":
-            raise unauthorized(
-                "INVALID_AUTH_TYPE",
-                "Authorization: expected 'Bearer <access token>'" + ("" if authorization else ", got none"),
-                bearer_error="invalid_request" if authorization else None,
-            )
-        token = token.strip()
-        if (
-            not token.startswith(ACCESS_TOKEN_PREFIX)
-            or len(token) > MAX_TOKEN_LENGTH
-            or len(token) == len(ACCESS_TOKEN_PREFIX)
-            or not _TOKEN_BODY.fullmatch(token[len(ACCESS_TOKEN_PREFIX) :])
-        ):
-            raise unauthorized(
-                "INVALID_AUTH_TOKEN",
-                "Authorization: the bearer token is not a Login with Amazon access token (Atza|...)",
-                bearer_error="invalid_token",
-            )
-        found = self.store.find_access_token(hash_secret(token), api_key)
+        token_hash = hash_secret(_bearer_token(authorization))
+        if checked is not None and checked.token_hash == token_hash and checked.profile.api_key == api_key:
+            found, looked_up_at = checked.token, checked.generation
+        else:
+            found, looked_up_at = self.store.find_access_token(token_hash, api_key), ()
         if found is None or found[0].kind != "access" or found[0].revoked:
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token", bearer_error="invalid_token"
@@ -271,7 +285,7 @@ class AuthService:
             expand_scopes(record.scope.split(), self.known_scopes),
             self.tenant_context(record.tenant, cursor_secret),
         )
-        return principal, record.expires_at
+        return principal, record.expires_at, looked_up_at
 
     def tenant_context(self, name: str, cursor_secret: str) -> TenantContext:
         """Tenant ``name``'s context for its current cursor key (a reset of the tenant changes the key)."""
@@ -285,6 +299,30 @@ class AuthService:
         missing = [scope for scope in required if scope not in principal.scopes]
         if missing:
             raise insufficient_scope(missing, "this operation needs")
+
+
+def _bearer_token(authorization: str | None) -> str:
+    """The access token of an Authorization header, or ApiError 401 INVALID_AUTH_TYPE / INVALID_AUTH_TOKEN."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise unauthorized(
+            "INVALID_AUTH_TYPE",
+            "Authorization: expected 'Bearer <access token>'" + ("" if authorization else ", got none"),
+            bearer_error="invalid_request" if authorization else None,
+        )
+    token = token.strip()
+    if (
+        not token.startswith(ACCESS_TOKEN_PREFIX)
+        or len(token) > MAX_TOKEN_LENGTH
+        or len(token) == len(ACCESS_TOKEN_PREFIX)
+        or not _TOKEN_BODY.fullmatch(token[len(ACCESS_TOKEN_PREFIX) :])
+    ):
+        raise unauthorized(
+            "INVALID_AUTH_TOKEN",
+            "Authorization: the bearer token is not a Login with Amazon access token (Atza|...)",
+            bearer_error="invalid_token",
+        )
+    return token
 
 
 def insufficient_scope(missing: list[str], needed_by: str) -> ApiError:

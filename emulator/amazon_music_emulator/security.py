@@ -20,6 +20,7 @@ from amazon_music_emulator.state import state_of
 __all__ = ["PRINCIPAL_KEY", "SECURITY_MAP", "ApiKeyHandler", "LwaTokenHandler"]
 
 PRINCIPAL_KEY = "principal"
+_API_KEY_CHECK = "amazon_music_emulator.api_key_check"  # the scope key the API key check hands its lookup on in
 _API_KEY = API_KEY_HEADER.encode("latin-1")
 
 Verifier = Callable[[ConnexionRequest], dict[str, Any]]
@@ -41,8 +42,11 @@ class ApiKeyHandler(AbstractSecurityHandler):  # type: ignore[misc]
         header = security_scheme["name"].lower().encode("latin-1")
 
         def verify(request: ConnexionRequest) -> dict[str, Any]:
-            profile = state_of(request.scope).auth.check_api_key(_header(request, header))
-            return {"api_key": profile.api_key}
+            checked = state_of(request.scope).auth.check_api_key(
+                _header(request, header), _header(request, b"authorization")
+            )
+            request.scope[_API_KEY_CHECK] = checked
+            return {"api_key": checked.profile.api_key}
 
         return verify
 
@@ -55,7 +59,9 @@ class LwaTokenHandler(AbstractSecurityHandler):  # type: ignore[misc]
 
         def verify(request: ConnexionRequest) -> dict[str, Any]:
             auth = state_of(request.scope).auth
-            principal = auth.authenticate(_header(request, _API_KEY), _header(request, b"authorization"))
+            principal = auth.authenticate(
+                _header(request, _API_KEY), _header(request, b"authorization"), request.scope.get(_API_KEY_CHECK)
+            )
             auth.require_scopes(principal, required)
             return {"sub": principal.user_id, PRINCIPAL_KEY: principal}
 

@@ -483,6 +483,13 @@ _UPSERT_NAMED: Final = {
     for table, label in (("artists", "name"), ("playlists", "name"), ("tracks", "title"), ("podcast_shows", "title"))
 }
 _TOKEN_COLUMNS: Final = "kind, api_key, client_id, user_id, scope, expires_at, revoked"
+# A profile by API key, and beside it the token (by hash) of that profile's tenant, with the tenant's cursor key.
+_CREDENTIALS_SELECT: Final = (
+    f"SELECT {', '.join('p.' + column for column in _PROFILE_COLUMNS)}, "
+    f"{', '.join('k.' + column for column in _TOKEN_COLUMNS.split(', '))}, k.tenant, t.cursor_secret "
+    "FROM security_profiles p LEFT JOIN (tokens k JOIN tenants t ON t.name = k.tenant) "
+    "ON k.tenant = p.tenant AND k.token_hash = ? WHERE p.api_key = ?"
+)
 
 
 # Indexes cover (tenant, owner, seq, item): a page is one index range scan plus a primary-key lookup per item.
@@ -1338,6 +1345,20 @@ class Store(TenantStore):
         with self._read() as db:
             row = db.execute(f"{_PROFILE_SELECT} WHERE {column} = ?", (value,)).fetchone()
         return None if row is None else _profile(row)
+
+    def find_credentials(
+        self, api_key: str, token_hash: str
+    ) -> tuple[SecurityProfileRecord | None, tuple[TokenRecord, str] | None]:
+        """``get_security_profile(api_key=...)`` and ``find_access_token(token_hash, api_key)`` in one statement (one
+        round trip, one snapshot): the profile or None, and the token within the profile's tenant or None."""
+        with self._read() as db:
+            row = db.execute(_CREDENTIALS_SELECT, (token_hash, api_key)).fetchone()
+        if row is None:
+            return None, None
+        profile_width = len(_PROFILE_COLUMNS)
+        token = row[profile_width:]
+        found = None if token[7] is None else (_token(token, token[7]), str(token[8]))
+        return _profile(row), found
 
     def find_access_token(self, token_hash: str, api_key: str) -> tuple[TokenRecord, str] | None:
         """The token within the tenant of ``api_key`` (one statement), with that tenant's cursor key; None when that

@@ -94,6 +94,24 @@ async def test_a_token_revoked_in_the_store_is_refused_at_once(app: EmulatorApp,
 
 
 @ON_EACH_BACKEND
+async def test_a_request_looks_its_api_key_and_token_up_in_one_statement(
+    app: EmulatorApp, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = bearer(app)
+    lookups: list[str] = []
+    for name in ("find_credentials", "get_security_profile", "find_access_token"):
+        looked_up = getattr(app.store, name)
+        monkeypatch.setattr(app.store, name, lambda *a, _f=looked_up, _n=name, **k: lookups.append(_n) or _f(*a, **k))
+    app.store.set_meta("unrelated", "write")  # nothing remembered: the next request looks its credentials up
+    assert (await client.get("/v1/me", headers=headers)).status_code == 200
+    assert lookups == ["find_credentials"]
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert app.store.insert_tokens([], revoke=hash_secret(token))
+    assert_error(await client.get("/v1/me", headers=headers), 401, "INVALID_ACCESS_TOKEN")
+    assert lookups == ["find_credentials"] * 2
+
+
+@ON_EACH_BACKEND
 async def test_a_write_by_another_connection_to_the_store_is_seen_at_once(serve_db: Path | str) -> None:
     db = serve_db
     app = create_app(db)
