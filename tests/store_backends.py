@@ -99,6 +99,18 @@ def in_process_location(backend: str, request: pytest.FixtureRequest) -> Iterato
         yield url
 
 
+@contextmanager
+def empty_location(backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder``, not yet created, or a new PostgreSQL database (dropped after)."""
+    if backend == "sqlite":
+        yield str(folder / "store.db")
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
+
+
 @pytest.fixture
 def store_location(store_backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """Where the test's in-process emulator keeps its state (``in_process_location``)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from emulator_support import BACKENDS
-from postgres_cluster import PostgresCluster
+from store_backends import empty_location
 
 from amazon_music_emulator import DEMO_USER_ID, Store
 from amazon_music_emulator.__main__ import main
@@ -24,13 +24,8 @@ COLDPLAY = "B000QKGN8W"
 @pytest.fixture(params=BACKENDS)
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a new SQLite file, or a new PostgreSQL database in this worker's cluster."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "store.db")
-        return
-    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    url = cluster.new_database()
-    yield url
-    cluster.drop_database(url)
+    with empty_location(request.param, tmp_path, request) as location:
+        yield location
 
 
 def race(work: Callable[[int], object]) -> list[object]:

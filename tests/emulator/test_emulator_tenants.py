@@ -16,7 +16,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from emulator_support import BACKENDS, SPEC, assert_error, connection_of, walk
-from postgres_cluster import PostgresCluster
+from store_backends import empty_location
 from test_emulator_docs_walk import DOCS, request_of
 
 from amazon_music_emulator import (
@@ -305,15 +305,10 @@ OLD_SECRET = "a cursor key of schema 2"
 OLD_ACCESS_TOKEN = "Atza|made-at-schema-2"
 
 
-@pytest.fixture
-def empty_location(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    if store_backend == "sqlite":
-        yield str(tmp_path / "schema2.db")
-        return
-    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    url = cluster.new_database()
-    yield url
-    cluster.drop_database(url)
+@pytest.fixture(name="empty_location")
+def empty_location_fixture(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    with empty_location(store_backend, tmp_path, request) as location:
+        yield location
 
 
 def build_schema_2(location: str) -> None:
