@@ -1218,6 +1218,7 @@ class Store(TenantStore):
             _insert_world(db, DEFAULT_TENANT, rows)
             db.execute("UPDATE tenants SET seed = ? WHERE name = ?", (seed, DEFAULT_TENANT))
             db.executemany(_UPSERT_META, [*rows.meta, ("seeded", "1")])
+        self._refresh_planner_statistics()
         return True
 
     def copy_to(self, target: Store) -> None:
@@ -1302,6 +1303,7 @@ class Store(TenantStore):
             if inserted.rowcount != 1:
                 return False
             _insert_world(db, name, rows)
+        self._refresh_planner_statistics()
         return True
 
     def delete_tenant(self, name: str) -> bool:
@@ -1327,7 +1329,15 @@ class Store(TenantStore):
                 if table != "security_profiles":
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (name,))
             _insert_world(db, name, dataclasses.replace(rows, security_profiles=()))
+        self._refresh_planner_statistics()
         return True
+
+    def _refresh_planner_statistics(self) -> None:
+        """After a world's bulk insert, PostgreSQL's table statistics are renewed at once rather than when autovacuum
+        next passes: planned without them, a listing page joined every user of the tenant per edge (7 times slower)."""
+        if self._pool is not None:
+            with self._pool.connection() as conn:
+                conn.execute("ANALYZE")
 
     def tenant_seed(self, name: str) -> str | None:
         """The seed tenant ``name`` was made with (what its reset puts back), or None: no such tenant."""

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from emulator_support import BACKENDS
+from postgres_cluster import PostgresCluster
 from store_backends import empty_location
 
 from amazon_music_emulator import DEMO_USER_ID, Store
 from amazon_music_emulator.__main__ import main
 from amazon_music_emulator.seed import build_seed, open_store
 from amazon_music_emulator.store import SCHEMA_VERSION, AuthCodeRecord, TokenRecord, UserRecord, redacted
+from amazon_music_emulator.tenants import create_tenant, reset_tenant
 
 WRITERS = 8
 COLDPLAY = "B000QKGN8W"
@@ -144,3 +146,30 @@ def test_an_unreachable_postgres_is_one_clear_line_without_the_password(tmp_path
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot connect to PostgreSQL at postgresql://sandbox:***@/emulator")
     assert "hunter2" not in result.output and "Traceback" not in result.output
+
+
+def _analyzed_rows(url: str) -> dict[str, float]:
+    """PostgreSQL's planner estimate of each listing table's rows (-1: never analyzed, so no statistics)."""
+    import psycopg
+
+    tables = ("users", "user_follows", "artist_follows", "library_tracks")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", (list(tables),))
+        return {name: float(estimate) for name, estimate in rows.fetchall()}
+
+
+def test_postgres_plans_from_statistics_as_soon_as_a_world_is_written(postgres_cluster: PostgresCluster) -> None:
+    """Without statistics a listing page joined every user of its tenant per edge: each bulk write renews them."""
+    url = postgres_cluster.new_database()
+    try:
+        with open_store(url) as store:
+            seeded = _analyzed_rows(url)
+            assert min(seeded.values()) > 0, seeded
+            create_tenant(store, "acme")
+            with_tenant = _analyzed_rows(url)
+            assert all(with_tenant[table] > seeded[table] for table in seeded), (seeded, with_tenant)
+            store.delete_tenant("acme")
+            reset_tenant(store, "default")
+            assert _analyzed_rows(url) == seeded
+    finally:
+        postgres_cluster.drop_database(url)
