@@ -1,6 +1,7 @@
 """Hooks for the whole test run. Kept to what must run in the pytest-xdist controller, which loads no conftest below
 this one (or in every worker): the summary of how many schemathesis cases ran per operation
-(tests/contract/test_schemathesis.py), the refusal of repeated test ids, and the scheduling that keeps each
+(tests/contract/test_schemathesis.py), the refusal of repeated test ids, the tests marked ``long_running`` handed out
+first, and the scheduling that keeps each
 consumer-matrix module (tests/publish/test_consumer_*.py) on one worker, so that its tools (Prism, the JVM, the
 emulator) start once per run.
 
@@ -56,6 +57,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     repeated = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
     if repeated:
         raise pytest.UsageError(f"test ids repeated (pytest-xdist would run one of each): {', '.join(repeated)}")
+    # Long tests first: a worker then ends on short ones, not on a long test handed out last while the other idles.
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
 
 
 class _ConsumerModulesTogether(LoadScopeScheduling):  # type: ignore[misc]

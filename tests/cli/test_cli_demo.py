@@ -6,11 +6,13 @@ import re
 import subprocess
 import sys
 
+import pytest
 from cli_support import ROOT, SECRET_MARKERS, subprocess_env
 
 from amazon_music_generated.operations import OPERATIONS
 
 
+@pytest.mark.long_running
 def test_the_demo_tours_every_operation_and_exits_0() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "demo.py")],

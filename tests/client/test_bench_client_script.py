@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = ["sync me()", "sync followers page (100)", "async me()", "async followers page (100)"]
 
 
+@pytest.mark.long_running
 def test_the_client_benchmark_runs_and_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:

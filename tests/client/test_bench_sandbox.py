@@ -175,6 +175,7 @@ def test_a_non_2xx_answer_is_an_error_named_by_its_operation(sandbox: ModuleType
     assert tally.writes and tally.errors == Counter({"followUser 503": tally.writes})
 
 
+@pytest.mark.long_running
 def test_provision_labels_tenants_or_the_fallback(sandbox: ModuleType, tmp_path: Path) -> None:
     db = str(tmp_path / "sandbox.db")
     provisioned = sandbox.provision(db, 2)

@@ -53,6 +53,7 @@ def _run(
     )
 
 
+@pytest.mark.long_running
 @pytest.mark.parametrize("running_emulator", ["sqlite"], indirect=True)
 def test_fuzz_against_running_emulator_exits_0_and_writes_reports(
     running_emulator: RunningEmulator, tmp_path: Path
@@ -75,6 +76,7 @@ def test_fuzz_against_running_emulator_exits_0_and_writes_reports(
     assert running_emulator.api_key not in written
 
 
+@pytest.mark.long_running
 def test_safe_only_sends_nothing_but_safe_methods(tmp_path: Path) -> None:
     emulator, process = start_emulator(tmp_path / "emulator", access_log=True)
     try:

@@ -205,6 +205,7 @@ class PostgresContractStateMachine(ContractStateMachine):
 TestStateful = ContractStateMachine.TestCase
 TestStatefulPostgres = PostgresContractStateMachine.TestCase
 TestStatefulPostgres.STORE_BACKEND = "postgresql"
+TestStateful.pytestmark = TestStatefulPostgres.pytestmark = [pytest.mark.long_running]
 TestStateful.settings = TestStatefulPostgres.settings = hypothesis.settings(
     max_examples=STATEFUL_EXAMPLES,
     stateful_step_count=STATEFUL_STEPS,

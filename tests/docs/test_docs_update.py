@@ -91,6 +91,7 @@ def _follow_version_step(project: Path, printed: str) -> None:
     )
 
 
+@pytest.mark.long_running
 def test_a_new_optional_parameter_followed_as_printed_ends_green(tmp_path: Path) -> None:
     project = tmp_path / "project"
     _copy_project(project)

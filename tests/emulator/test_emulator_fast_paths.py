@@ -181,6 +181,7 @@ async def test_writes_in_one_loop_step_leave_as_one_write() -> None:
 # -- several workers ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.long_running
 @ON_EACH_BACKEND
 def test_several_workers_share_one_state(serve_db: Path | str) -> None:
     db = serve_db

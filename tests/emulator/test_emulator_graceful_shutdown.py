@@ -68,6 +68,7 @@ def exit_status(process: subprocess.Popen[str], within: float) -> int:
         raise AssertionError(f"serve still runs {within} s after SIGTERM") from None
 
 
+@pytest.mark.long_running
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0(tmp_path: Path, workers: int) -> None:
     log = tmp_path / "access.jsonl"

@@ -43,6 +43,7 @@ def api_headers(banner: dict[str, str]) -> dict[str, str]:
     return {"x-api-key": banner["x-api-key"], "Authorization": f"Bearer {banner['Authorization']}"}
 
 
+@pytest.mark.long_running
 def test_a_reset_is_refused_while_another_emulator_serves_the_database(database: str) -> None:
     with running_serve(database) as banner:
         me_url = f"{banner['base URL']}/v1/me"
@@ -129,6 +130,7 @@ def test_the_rows_of_idle_keys_are_forgotten(database: str) -> None:
             assert [row[0] for row in conn.execute("SELECT api_key FROM rate_limit_log")] == ["busy"]
 
 
+@pytest.mark.long_running
 def test_two_processes_hold_the_limit_together(database: str) -> None:
     limit = ("--rate-limit", str(LIMIT))
     with running_serve(database, *limit) as first, running_serve(database, *limit) as second:

@@ -117,6 +117,7 @@ def test_login_with_amazon_over_http(live: tuple[EmulatorApp, str]) -> None:
 # -- the command ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.long_running
 def test_serve_prints_working_credentials_and_keeps_state_across_restarts(serve_db: Path | str) -> None:
     db = serve_db
     update = {"name": "Restarted", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}

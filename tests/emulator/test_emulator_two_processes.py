@@ -138,6 +138,7 @@ async def test_concurrent_follow_unfollow_pairs_over_both_processes_end_consiste
     assert on_first == on_second == before | set(kept)
 
 
+@pytest.mark.long_running
 async def test_kill_9_of_one_process_mid_writes_loses_no_acknowledged_write(postgres_cluster: PostgresCluster) -> None:
     """A pair of its own (this test kills one): follows sent to the victim until it is killed; every follow it
     acknowledged is on the survivor, which keeps serving."""

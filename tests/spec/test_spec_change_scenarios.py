@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from spec_change_support import SPEC, RepoCopy, generated_only
 
+pytestmark = pytest.mark.long_running  # each test copies the repository and runs make generate
+
 FOLLOWERS_PARAMETERS = """      parameters:
         - $ref: '#/components/parameters/Limit'
         - $ref: '#/components/parameters/Cursor'

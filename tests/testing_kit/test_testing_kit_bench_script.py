@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from kit_support import ROOT
 
 
+@pytest.mark.long_running
 def test_the_fixture_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     script = ROOT / "scripts" / "bench_testing_kit.py"

@@ -32,6 +32,7 @@ filterwarnings =
 """
 
 
+@pytest.mark.long_running
 def test_the_example_file_runs_as_written_in_a_subprocess(pytester: pytest.Pytester) -> None:
     pytester.makeini(USER_INI)
     pytester.makepyfile(test_with_amazon_music=EXAMPLE.read_text())
