@@ -90,7 +90,11 @@ class PostgresCluster:
         name = f"test_{os.getpid()}_{next(self._names)}"
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template is not None:
-            statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+            # FILE_COPY (PostgreSQL 15+): a small database copied as files, not block by block through the WAL (WAL_LOG,
+            # the default): a copy per stateful scenario costs a fraction of the time.
+            statement = sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             conn.execute(statement)
         return self.url(name)
