@@ -9,7 +9,8 @@ upgrade``; opening a store applies the missing ones too), each in one transactio
 Transactions and isolation, the same on both backends:
 - every write method is one transaction: it commits whole or not at all, and an acknowledged write is durable (SQLite
   in WAL mode with ``synchronous=NORMAL`` loses no committed write when a process is killed; PostgreSQL commits to
-  its write-ahead log);
+  its write-ahead log); on PostgreSQL a write of one statement is that statement's own transaction (autocommit:
+  no BEGIN and COMMIT round trips), the others BEGIN ... COMMIT;
 - single-use grants are conditional updates inside that transaction (``... WHERE used = 0``, ``... AND revoked =
   0``): of concurrent writers, exactly one sees its row change, so an authorization code or a rotated refresh token
   wins once, across threads and processes;
@@ -768,7 +769,7 @@ class TenantStore:
         return {row[0]: UserRecord(*row) for row in rows}
 
     def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             row = db.execute(
                 "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE tenant = ? AND id = ? "
                 "RETURNING id, name, tier, visibility, playback_visibility, image_url",
@@ -844,7 +845,7 @@ class TenantStore:
 
     def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
         """Run one write statement (its first parameter: the tenant); True when it changed a row."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             cursor = db.execute(sql, (self.tenant_name, *parameters))
             return cursor.rowcount == 1
 
@@ -1015,7 +1016,7 @@ class TenantStore:
 
     def revoke_family(self, family: str) -> int:
         """Revoke every token of a grant family; how many were live."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             cursor = db.execute(
                 "UPDATE tokens SET revoked = 1 WHERE tenant = ? AND revoked = 0 AND token_hash IN "
                 "(SELECT token_hash FROM token_families WHERE tenant = ? AND family = ?)",
@@ -1032,7 +1033,7 @@ class TenantStore:
         return None if row is None else _token(row, self.tenant_name)
 
     def insert_auth_code(self, code_hash: str, code: AuthCodeRecord) -> None:
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             db.execute(
                 "INSERT INTO auth_codes (tenant, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, "
                 "code_challenge_method, expires_at, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
@@ -1051,7 +1052,7 @@ class TenantStore:
 
     def consume_auth_code(self, code_hash: str) -> AuthCodeRecord | None:
         """Mark the code used and return it; None when it is unknown or was already used (codes are single-use)."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             row = db.execute(
                 "UPDATE auth_codes SET used = 1 WHERE tenant = ? AND code_hash = ? AND used = 0 RETURNING "
                 "client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at",
@@ -1203,6 +1204,18 @@ class Store(TenantStore):
             if exclusive:
                 session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
             yield session
+
+    @contextmanager
+    def _write_one(self) -> Iterator[_Session]:
+        """A write of ONE statement, atomic by itself (as a conditional update is). PostgreSQL runs it in autocommit:
+        it commits as it ends, as durably as ``_write``'s transaction, without BEGIN and COMMIT round trips. SQLite:
+        ``_write``."""
+        if self._pool is None:
+            with self._write() as db:
+                yield db
+            return
+        with self._pool.connection() as conn:
+            yield _PostgresSession(conn)
 
     @contextmanager
     def hold_serving_lock(self, *, exclusive: bool) -> Iterator[Callable[[], None]]:

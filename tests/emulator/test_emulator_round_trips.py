@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from amazon_music_emulator import DEMO_USER_ID, PRIVATE_USER_ID, EmulatorApp
 STORE_BACKENDS = BACKENDS
 
 JANE = "uj7wxenmftr26zlg7eo4maa744"  # PUBLIC, follows the demo user and the private user
+ARTIST = "B000S2A8NE"  # followed by the demo user in the seed
 LISTS = ("followers", "followed/users", "followed/artists", "followed/podcasts/shows")  # every /v1/users/{id} listing
 BAD_CURSOR = "not-a-cursor"
 
@@ -36,20 +38,41 @@ class _CountingSession:
         return self._session.executemany(sql, parameters)
 
 
+@dataclass
+class Trips:
+    """What the store sent from here on: its statements, and its explicit transactions (``Store._write``: BEGIN and
+    COMMIT, two round trips more on PostgreSQL)."""
+
+    is_postgres: bool
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.transactions = 0
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.statements) + (2 * self.transactions if self.is_postgres else 0)
+
+
 @pytest.fixture
-def statements(app: EmulatorApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of every statement the app's store runs (reads and writes) from here on."""
-    sent: list[str] = []
-    for name in ("_read", "_write"):
+def trips(app: EmulatorApp, monkeypatch: pytest.MonkeyPatch) -> Trips:
+    """Every statement and transaction of the app's store (reads, writes, one-statement writes) from here on."""
+    noted = Trips(app.store.is_postgres)
+    for name in ("_read", "_write", "_write_one"):
         opened = getattr(app.store, name)
 
         @contextmanager
-        def counting(*args: Any, _opened: Any = opened, **kwargs: Any) -> Iterator[_CountingSession]:
+        def counting(*args: Any, _opened: Any = opened, _name: str = name, **kwargs: Any) -> Iterator[Any]:
+            noted.transactions += _name == "_write"
             with _opened(*args, **kwargs) as session:
-                yield _CountingSession(session, sent)
+                # SQLite's one-statement write is a _write, whose session is counted already
+                counted = isinstance(session, _CountingSession)
+                yield session if counted else _CountingSession(session, noted.statements)
 
         monkeypatch.setattr(app.store, name, counting)
-    return sent
+    return noted
 
 
 def _bearer(app: EmulatorApp, user_id: str = DEMO_USER_ID, *scopes: str) -> dict[str, str]:
@@ -58,25 +81,39 @@ def _bearer(app: EmulatorApp, user_id: str = DEMO_USER_ID, *scopes: str) -> dict
 
 
 @pytest.mark.parametrize(
-    ("path", "round_trips"),
+    ("method", "path", "round_trips"),
     [
-        ("/v1/me", 1),  # authentication's statement brings the user's row
-        ("/v1/me/followers", 2),  # ... and the page
-        (f"/v1/users/{DEMO_USER_ID}/followed/artists", 2),  # one's own lists by the users route: the same
-        (f"/v1/users/{DEMO_USER_ID}", 1),
-        (f"/v1/users/{JANE}/followed/users", 2),  # another user's row comes with their page
-        (f"/v1/users/{JANE}", 2),
+        ("GET", "/v1/me", 1),  # authentication's statement brings the user's row
+        ("GET", "/v1/me/followers", 2),  # ... and the page
+        ("GET", f"/v1/users/{DEMO_USER_ID}/followed/artists", 2),  # one's own lists by the users route: the same
+        ("GET", f"/v1/users/{DEMO_USER_ID}", 1),
+        ("GET", f"/v1/users/{JANE}/followed/users", 2),  # another user's row comes with their page
+        ("GET", f"/v1/users/{JANE}", 2),
+        ("PUT", f"/v1/me/followed/users/{JANE}", 3),  # auth, the user, the follow: one statement, its own transaction
+        ("DELETE", f"/v1/me/followed/artists/{ARTIST}", 3),
     ],
 )
 async def test_a_request_takes_this_many_round_trips(
-    app: EmulatorApp, client: httpx.AsyncClient, statements: list[str], path: str, round_trips: int
+    app: EmulatorApp, client: httpx.AsyncClient, trips: Trips, method: str, path: str, round_trips: int
 ) -> None:
     headers = _bearer(app)
     app.store.set_meta("unrelated", "write")  # nothing remembered (SQLite): credentials are looked up again
-    statements.clear()
-    response = await client.get(path, headers=headers)
+    trips.clear()
+    response = await client.request(method, path, headers=headers)
     assert response.status_code == 200, response.text
-    assert len(statements) == round_trips, statements
+    assert trips.round_trips == round_trips, trips
+
+
+async def test_put_me_is_one_write_statement_after_authentication(
+    app: EmulatorApp, client: httpx.AsyncClient, trips: Trips
+) -> None:
+    headers = _bearer(app)
+    app.store.set_meta("unrelated", "write")
+    trips.clear()
+    update = {"name": "Tony Stark", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}
+    response = await client.put("/v1/me", headers=headers, json=update)
+    assert response.status_code == 200, response.text
+    assert trips.round_trips == 2 and trips.statements[-1].startswith("UPDATE users"), trips
 
 
 async def test_the_current_user_is_read_with_the_token_and_every_write_is_seen(
