@@ -15,8 +15,10 @@ The checks, in the order a request meets them, and what each failure answers:
     token without the operation's scope               403 INSUFFICIENT_SCOPE (the message names the scope)
 
 The API key check, given the request's Authorization header, looks the bearer token up in the same statement
-(``Store.find_credentials``: one round trip for both, from one snapshot), and hands it on in its ``ApiKeyCheck`` for
-``authenticate`` to use within that request; the checks and their answers stay as in the table.
+(``Store.find_credentials``: one round trip for both, from one snapshot), with the token's user's row, and hands it on
+in its ``ApiKeyCheck`` for ``authenticate`` to use within that request; the checks and their answers stay as in the
+table. The principal carries that row (``Principal.user``), so a handler of the current user's data needs no round
+trip to read it.
 
 Every API request runs the first four checks, so their successes are remembered (API key -> security profile,
 credentials -> principal) for as long as the store's generation stays the same: any write to the store, from this
@@ -41,7 +43,7 @@ from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.seed import DEMO_API_KEY, hash_secret
 from amazon_music_emulator.state import TenantContext
-from amazon_music_emulator.store import SecurityProfileRecord, Store, TokenRecord
+from amazon_music_emulator.store import FoundToken, SecurityProfileRecord, Store, TokenRecord, UserRecord
 
 __all__ = [
     "ACCESS_TOKEN_PREFIX",
@@ -86,6 +88,9 @@ class Principal:
     client_id: str
     scopes: frozenset[str]
     tenant: TenantContext
+    # The token's user's row, read by the statement that found the token (None: no such user): the current user's
+    # row without a round trip of its own, as fresh as the token check (remembered with it, and forgotten with it).
+    user: UserRecord | None = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +100,7 @@ class ApiKeyCheck:
 
     profile: SecurityProfileRecord
     token_hash: str | None = None
-    token: tuple[TokenRecord, str] | None = None
+    token: FoundToken | None = None
     generation: tuple[int, ...] = ()
 
 
@@ -261,11 +266,11 @@ class AuthService:
             found, looked_up_at = checked.token, checked.generation
         else:
             found, looked_up_at = self.store.find_access_token(token_hash, api_key), ()
-        if found is None or found[0].kind != "access" or found[0].revoked:
+        if found is None or found.record.kind != "access" or found.record.revoked:
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token", bearer_error="invalid_token"
             )
-        record, cursor_secret = found
+        record = found.record
         if record.expires_at is not None and record.expires_at <= self.clock():
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN",
@@ -283,7 +288,8 @@ class AuthService:
             record.api_key,
             record.client_id,
             expand_scopes(record.scope.split(), self.known_scopes),
-            self.tenant_context(record.tenant, cursor_secret),
+            self.tenant_context(record.tenant, found.cursor_secret),
+            found.user,
         )
         return principal, record.expires_at, looked_up_at
 

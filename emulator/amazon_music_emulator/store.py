@@ -9,7 +9,8 @@ upgrade``; opening a store applies the missing ones too), each in one transactio
 Transactions and isolation, the same on both backends:
 - every write method is one transaction: it commits whole or not at all, and an acknowledged write is durable (SQLite
   in WAL mode with ``synchronous=NORMAL`` loses no committed write when a process is killed; PostgreSQL commits to
-  its write-ahead log);
+  its write-ahead log); on PostgreSQL a write of one statement is that statement's own transaction (autocommit:
+  no BEGIN and COMMIT round trips), the others BEGIN ... COMMIT;
 - single-use grants are conditional updates inside that transaction (``... WHERE used = 0``, ``... AND revoked =
   0``): of concurrent writers, exactly one sees its row change, so an authorization code or a rotated refresh token
   wins once, across threads and processes;
@@ -65,6 +66,8 @@ __all__ = [
     "AuthCodeRecord",
     "Edge",
     "EntityKind",
+    "FoundToken",
+    "ListOwner",
     "Listing",
     "ListingQuery",
     "Page",
@@ -82,6 +85,8 @@ __all__ = [
 BUSY_TIMEOUT_MS: Final = 10_000
 POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
 SQLITE_SCHEME: Final = "sqlite:///"
+# A serving process uses 2 connections (the serving lock's, and the event loop's, where handlers run one at a time:
+# measured under 16 concurrent clients); the rest is for threads (/readyz, the shared rate limit's admissions).
 POOL_MAX_SIZE: Final = 8
 CONNECT_TIMEOUT_SECONDS: Final = 10.0
 
@@ -471,7 +476,8 @@ def _upsert(table: str, columns: Sequence[str], *key: str) -> str:
 
 
 _USER_COLUMNS: Final = ("tenant", "id", "name", "tier", "visibility", "playback_visibility", "image_url")
-_USER_SELECT: Final = "SELECT id, name, tier, visibility, playback_visibility, image_url FROM users"
+_USER_FIELDS: Final = ("id", "name", "tier", "visibility", "playback_visibility", "image_url")  # UserRecord's
+_USER_SELECT: Final = f"SELECT {', '.join(_USER_FIELDS)} FROM users"
 _PROFILE_COLUMNS: Final = ("api_key", "tenant", "client_id", "client_secret_hash", "name", "redirect_uris")
 _PROFILE_SELECT: Final = f"SELECT {', '.join(_PROFILE_COLUMNS)} FROM security_profiles"
 _UPSERT_META: Final = _upsert("meta", ("key", "value"), "key")
@@ -483,12 +489,24 @@ _UPSERT_NAMED: Final = {
     for table, label in (("artists", "name"), ("playlists", "name"), ("tracks", "title"), ("podcast_shows", "title"))
 }
 _TOKEN_COLUMNS: Final = "kind, api_key, client_id, user_id, scope, expires_at, revoked"
-# A profile by API key, and beside it the token (by hash) of that profile's tenant, with the tenant's cursor key.
+# A token (k) with its tenant's cursor key (t) and its user's row (u, NULLs when the tenant has no such user): what
+# authentication reads of a token, in the statement that finds it (``FoundToken``).
+_FOUND_TOKEN_COLUMNS: Final = ", ".join(
+    [*("k." + c for c in _TOKEN_COLUMNS.split(", ")), "k.tenant", "t.cursor_secret", *("u." + c for c in _USER_FIELDS)]
+)
+_FOUND_TOKEN_JOIN: Final = (
+    "tokens k JOIN tenants t ON t.name = k.tenant LEFT JOIN users u ON u.tenant = k.tenant AND u.id = k.user_id"
+)
+# A profile by API key, and beside it the token (by hash) of that profile's tenant, as ``_FOUND_TOKEN_COLUMNS``.
 _CREDENTIALS_SELECT: Final = (
-    f"SELECT {', '.join('p.' + column for column in _PROFILE_COLUMNS)}, "
-    f"{', '.join('k.' + column for column in _TOKEN_COLUMNS.split(', '))}, k.tenant, t.cursor_secret "
-    "FROM security_profiles p LEFT JOIN (tokens k JOIN tenants t ON t.name = k.tenant) "
-    "ON k.tenant = p.tenant AND k.token_hash = ? WHERE p.api_key = ?"
+    f"SELECT {', '.join('p.' + column for column in _PROFILE_COLUMNS)}, {_FOUND_TOKEN_COLUMNS} "
+    f"FROM security_profiles p LEFT JOIN ({_FOUND_TOKEN_JOIN}) ON k.tenant = p.tenant AND k.token_hash = ? "
+    "WHERE p.api_key = ?"
+)
+# The token (by hash) within the tenant of an API key, as ``_FOUND_TOKEN_COLUMNS``.
+_ACCESS_TOKEN_SELECT: Final = (
+    f"SELECT {_FOUND_TOKEN_COLUMNS} FROM {_FOUND_TOKEN_JOIN} "
+    "WHERE k.tenant = (SELECT tenant FROM security_profiles WHERE api_key = ?) AND k.token_hash = ?"
 )
 
 
@@ -510,6 +528,11 @@ class ListingQuery:
     owner_column: str
     item_column: str
     item_kind: str
+
+    @property
+    def width(self) -> int:
+        """How many columns an edge of this listing has (its SELECT's, before FROM; at least key, ID and label)."""
+        return self.select.split(" FROM ", 1)[0].count(",") + 1
 
 
 def _item_listing(table: str, items: str, label: str, item_kind: str, flags: str = "") -> ListingQuery:
@@ -558,6 +581,15 @@ Edge = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class ListOwner:
+    """The user whose listing a page is, as far as a listing needs them: whose lists they are and who may read them."""
+
+    id: str
+    name: str | None
+    visibility: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     edges: list[Edge]
     has_next: bool
@@ -594,6 +626,16 @@ class TokenRecord:
     expires_at: float | None
     revoked: bool
     tenant: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True, slots=True)
+class FoundToken:
+    """A token as authentication finds it, in one statement: its record, its tenant's cursor key, and its user's row
+    (None: the tenant has no such user)."""
+
+    record: TokenRecord
+    cursor_secret: str
+    user: UserRecord | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,7 +771,7 @@ class TenantStore:
         return {row[0]: UserRecord(*row) for row in rows}
 
     def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             row = db.execute(
                 "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE tenant = ? AND id = ? "
                 "RETURNING id, name, tier, visibility, playback_visibility, image_url",
@@ -805,7 +847,7 @@ class TenantStore:
 
     def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
         """Run one write statement (its first parameter: the tenant); True when it changed a row."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             cursor = db.execute(sql, (self.tenant_name, *parameters))
             return cursor.rowcount == 1
 
@@ -879,6 +921,33 @@ class TenantStore:
         self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
     ) -> Page:
         """One page of a listing, oldest first: the edges whose key is greater than ``after``."""
+        sql, params = self._page_select(listing, owner_id, after, limit, ids)
+        with self._store._read() as db:
+            rows = db.execute(sql, params).fetchall()
+        return _page(rows, limit)
+
+    def owner_and_page(
+        self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
+    ) -> tuple[ListOwner | None, Page]:
+        """User ``owner_id`` (None: no such user, and an empty page) and ``page(...)`` of their listing, in one
+        statement (one round trip, one snapshot): the user's row first, marked by a NULL key, then the page's edges."""
+        query = LISTINGS[listing]
+        sql, params = self._page_select(listing, owner_id, after, limit, ids)
+        padding = ", NULL" * (query.width - 3)
+        sql = (
+            f"SELECT NULL, visibility, name{padding} FROM users WHERE tenant = ? AND id = ? "
+            f"UNION ALL SELECT * FROM ({sql}) AS page ORDER BY 1 NULLS FIRST"
+        )
+        with self._store._read() as db:
+            rows = db.execute(sql, [self.tenant_name, owner_id, *params]).fetchall()
+        if not rows or rows[0][0] is not None:
+            return None, Page([], False)
+        return ListOwner(owner_id, rows[0][2], rows[0][1]), _page(rows[1:], limit)
+
+    def _page_select(
+        self, listing: Listing, owner_id: str, after: int, limit: int, ids: Sequence[str] | None
+    ) -> tuple[str, list[object]]:
+        """The SELECT of one page (one more edge than ``limit``: whether a next page exists) and its parameters."""
         query = LISTINGS[listing]
         sql = f"{query.select} WHERE r.tenant = ? AND {query.owner_column} = ? AND r.seq > ?"
         params: list[object] = [self.tenant_name, owner_id, after]
@@ -887,10 +956,7 @@ class TenantStore:
             params.extend(ids)
         sql += " ORDER BY r.seq LIMIT ?"
         params.append(limit + 1)
-        with self._store._read() as db:
-            rows = db.execute(sql, params).fetchall()
-        has_next = len(rows) > limit
-        return Page(rows[:limit] if has_next else rows, has_next)
+        return sql, params
 
     # -- security profiles, tokens, authorization codes ------------------------------------------------------------
 
@@ -952,7 +1018,7 @@ class TenantStore:
 
     def revoke_family(self, family: str) -> int:
         """Revoke every token of a grant family; how many were live."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             cursor = db.execute(
                 "UPDATE tokens SET revoked = 1 WHERE tenant = ? AND revoked = 0 AND token_hash IN "
                 "(SELECT token_hash FROM token_families WHERE tenant = ? AND family = ?)",
@@ -969,7 +1035,7 @@ class TenantStore:
         return None if row is None else _token(row, self.tenant_name)
 
     def insert_auth_code(self, code_hash: str, code: AuthCodeRecord) -> None:
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             db.execute(
                 "INSERT INTO auth_codes (tenant, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, "
                 "code_challenge_method, expires_at, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
@@ -988,7 +1054,7 @@ class TenantStore:
 
     def consume_auth_code(self, code_hash: str) -> AuthCodeRecord | None:
         """Mark the code used and return it; None when it is unknown or was already used (codes are single-use)."""
-        with self._store._write() as db:
+        with self._store._write_one() as db:
             row = db.execute(
                 "UPDATE auth_codes SET used = 1 WHERE tenant = ? AND code_hash = ? AND used = 0 RETURNING "
                 "client_id, user_id, scope, redirect_uri, code_challenge, code_challenge_method, expires_at",
@@ -1017,6 +1083,21 @@ def _profile_row(profile: SecurityProfileRecord, tenant: str) -> tuple[str, ...]
 def _token(row: Sequence[Any], tenant: str) -> TokenRecord:
     """A tokens row (``_TOKEN_COLUMNS``) as a record."""
     return TokenRecord(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), tenant)
+
+
+def _page(rows: list[Edge], limit: int) -> Page:
+    """A page of at most ``limit`` edges from a page's SELECT (which reads one more: whether a next page exists)."""
+    has_next = len(rows) > limit
+    return Page(rows[:limit] if has_next else rows, has_next)
+
+
+def _found_token(row: Sequence[Any]) -> FoundToken | None:
+    """A row of ``_FOUND_TOKEN_COLUMNS`` as a found token; None when its token columns are NULL (no such token)."""
+    tenant = row[7]
+    if tenant is None:
+        return None
+    user = row[9:]
+    return FoundToken(_token(row, tenant), str(row[8]), None if user[0] is None else UserRecord(*user))
 
 
 class Store(TenantStore):
@@ -1125,6 +1206,18 @@ class Store(TenantStore):
             if exclusive:
                 session.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_LOCK_KEY,))
             yield session
+
+    @contextmanager
+    def _write_one(self) -> Iterator[_Session]:
+        """A write of ONE statement, atomic by itself (as a conditional update is). PostgreSQL runs it in autocommit:
+        it commits as it ends, as durably as ``_write``'s transaction, without BEGIN and COMMIT round trips. SQLite:
+        ``_write``."""
+        if self._pool is None:
+            with self._write() as db:
+                yield db
+            return
+        with self._pool.connection() as conn:
+            yield _PostgresSession(conn)
 
     @contextmanager
     def hold_serving_lock(self, *, exclusive: bool) -> Iterator[Callable[[], None]]:
@@ -1356,31 +1449,21 @@ class Store(TenantStore):
             row = db.execute(f"{_PROFILE_SELECT} WHERE {column} = ?", (value,)).fetchone()
         return None if row is None else _profile(row)
 
-    def find_credentials(
-        self, api_key: str, token_hash: str
-    ) -> tuple[SecurityProfileRecord | None, tuple[TokenRecord, str] | None]:
+    def find_credentials(self, api_key: str, token_hash: str) -> tuple[SecurityProfileRecord | None, FoundToken | None]:
         """``get_security_profile(api_key=...)`` and ``find_access_token(token_hash, api_key)`` in one statement (one
         round trip, one snapshot): the profile or None, and the token within the profile's tenant or None."""
         with self._read() as db:
             row = db.execute(_CREDENTIALS_SELECT, (token_hash, api_key)).fetchone()
         if row is None:
             return None, None
-        profile_width = len(_PROFILE_COLUMNS)
-        token = row[profile_width:]
-        found = None if token[7] is None else (_token(token, token[7]), str(token[8]))
-        return _profile(row), found
+        return _profile(row), _found_token(row[len(_PROFILE_COLUMNS) :])
 
-    def find_access_token(self, token_hash: str, api_key: str) -> tuple[TokenRecord, str] | None:
-        """The token within the tenant of ``api_key`` (one statement), with that tenant's cursor key; None when that
-        tenant holds no such token (a token of another tenant included)."""
+    def find_access_token(self, token_hash: str, api_key: str) -> FoundToken | None:
+        """The token within the tenant of ``api_key`` (one statement), with that tenant's cursor key and the token's
+        user; None when that tenant holds no such token (a token of another tenant included)."""
         with self._read() as db:
-            row = db.execute(
-                f"SELECT k.{_TOKEN_COLUMNS.replace(', ', ', k.')}, k.tenant, t.cursor_secret "
-                "FROM tokens k JOIN tenants t ON t.name = k.tenant "
-                "WHERE k.tenant = (SELECT tenant FROM security_profiles WHERE api_key = ?) AND k.token_hash = ?",
-                (api_key, token_hash),
-            ).fetchone()
-        return None if row is None else (_token(row, row[7]), str(row[8]))
+            row = db.execute(_ACCESS_TOKEN_SELECT, (api_key, token_hash)).fetchone()
+        return None if row is None else _found_token(row)
 
 
 def _check_tenant_name(name: str) -> None:

@@ -15,7 +15,7 @@ from amazon_music_emulator.auth import Principal
 from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.state import EmulatorState
-from amazon_music_emulator.store import Edge, Listing, TenantStore, UserRecord
+from amazon_music_emulator.store import Edge, Listing, Page, TenantStore, UserRecord
 
 __all__ = [
     "RENDERERS",
@@ -25,7 +25,7 @@ __all__ = [
     "artist_node",
     "current_user",
     "library_track_edges",
-    "listing_page",
+    "listing_of",
     "playlist_edges",
     "podcast_show_edges",
     "profile",
@@ -128,8 +128,9 @@ RENDERERS: dict[str, Renderer] = {
 
 
 def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
-    """The user the token speaks for; with ``lists``, checked by the one rule for reading a user's lists."""
-    user = request.store.get_user(request.principal.user_id)
+    """The user the token speaks for (their row as authentication read it: no round trip); with ``lists``, checked by
+    the one rule for reading a user's lists."""
+    user = request.principal.user
     if user is None:
         raise ApiError(403, "AUTH_NO_MUSIC_ACCOUNT_FOUND", "No Amazon Music account was found for this customer.")
     if lists:
@@ -138,32 +139,70 @@ def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
 
 
 def target_user(request: HandlerRequest, *, lists: bool) -> UserRecord:
-    """The user named by the path; with ``lists``, checked by the one rule for reading a user's lists."""
+    """The user named by the path (the principal's own row when it is theirs); with ``lists``, checked by the one rule
+    for reading a user's lists."""
     user_id = request.path["id"]
-    user = request.store.get_user(user_id)
+    user = _own_row(request, user_id) or request.store.get_user(user_id)
     if user is None:
-        raise ApiError.not_found("id", f"no user {user_id}")
+        raise _no_user(user_id)
     if lists:
         require_lists_access(request.principal, user.id, user.visibility)
     return user
 
 
-def listing_page(
-    request: HandlerRequest,
-    listing: Listing,
-    owner_id: str,
-    render: Renderer,
-    *,
-    ids_parameter: str | None = None,
-) -> dict[str, Any]:
-    """One page of a listing as a connection: pageInfo (token exactly when there is a next page), edgeCount, edges."""
+def _own_row(request: HandlerRequest, user_id: str) -> UserRecord | None:
+    """The principal's own user row when ``user_id`` is theirs, else None."""
+    user = request.principal.user
+    return user if user is not None and user.id == user_id else None
+
+
+def _no_user(user_id: str) -> ApiError:
+    return ApiError.not_found("id", f"no user {user_id}")
+
+
+def listing_of(
+    request: HandlerRequest, listing: Listing, render: Renderer, *, lists: bool, ids_parameter: str | None = None
+) -> tuple[str, str | None, dict[str, Any]]:
+    """The owner (ID, name) and one page of a listing: the current user's (no ``id`` in the path) or the path's user's.
+    With ``lists``, the one rule for reading a user's lists. Failures in this order: 404 unknown user, 403 (the lists
+    rule), 400 naming ``cursor``. One round trip: the principal's own row came with authentication, and another user's
+    row is read in the page's statement."""
+    user_id = request.path.get("id")
+    limit = int(request.query["limit"])
+    if user_id is None or _own_row(request, user_id) is not None:
+        user = current_user(request, lists=lists) if user_id is None else target_user(request, lists=lists)
+        after, ids = _page_request(request, listing, user.id, ids_parameter)
+        page = request.store.page(listing, user.id, after=after, limit=limit, ids=ids)
+        return user.id, user.name, _connection(request, listing, user.id, page, render)
+    try:
+        after, ids = _page_request(request, listing, user_id, ids_parameter)
+    except ApiError:
+        target_user(request, lists=lists)  # the owner's 404 and 403 come before the cursor's 400
+        raise
+    owner, page = request.store.owner_and_page(listing, user_id, after=after, limit=limit, ids=ids)
+    if owner is None:
+        raise _no_user(user_id)
+    if lists:
+        require_lists_access(request.principal, owner.id, owner.visibility)
+    return owner.id, owner.name, _connection(request, listing, owner.id, page, render)
+
+
+def _page_request(
+    request: HandlerRequest, listing: Listing, owner_id: str, ids_parameter: str | None
+) -> tuple[int, list[str] | None]:
+    """Where a page starts (after the cursor's key; ApiError 400 naming ``cursor``) and the IDs it is limited to."""
     query = request.query
-    cursors = request.cursors
     cursor = query.get("cursor")
-    after = cursors.decode(cursor, listing, owner_id) if cursor else 0
+    after = request.cursors.decode(cursor, listing, owner_id) if cursor else 0
     ids = list(dict.fromkeys(query[ids_parameter].split(","))) if ids_parameter and ids_parameter in query else None
-    page = request.store.page(listing, owner_id, after=after, limit=int(query["limit"]), ids=ids)
+    return after, ids
+
+
+def _connection(
+    request: HandlerRequest, listing: Listing, owner_id: str, page: Page, render: Renderer
+) -> dict[str, Any]:
+    """A page as a connection: pageInfo (token exactly when there is a next page), edgeCount, edges."""
     page_info: dict[str, Any] = {"hasNextPage": page.has_next}
     if page.has_next:
-        page_info["token"] = cursors.encode(listing, owner_id, page.edges[-1][0])
+        page_info["token"] = request.cursors.encode(listing, owner_id, page.edges[-1][0])
     return {"pageInfo": page_info, "edgeCount": len(page.edges), "edges": render(page.edges)}

@@ -16,9 +16,7 @@ from amazon_music_emulator.handlers._common import (
     RENDERERS,
     Handler,
     HandlerRequest,
-    current_user,
-    listing_page,
-    target_user,
+    listing_of,
     user_ref,
 )
 from amazon_music_emulator.store import LISTINGS, Listing
@@ -74,9 +72,8 @@ def _handler(operation_id: str, route: ListingRoute, keys: dict[str, str]) -> Ha
     listing, ids, fields, follows = route.listing, route.ids, route.owner_fields, route.follows
 
     def handle(request: HandlerRequest) -> dict[str, Any]:
-        user = target_user(request, lists=follows) if "id" in request.path else current_user(request, lists=follows)
-        page = listing_page(request, listing, user.id, render, ids_parameter=ids)
-        owner = user_ref(user.id, user.name)
+        owner_id, name, page = listing_of(request, listing, render, lists=follows, ids_parameter=ids)
+        owner = user_ref(owner_id, name)
         return {"data": {"user": {**{field: owner[field] for field in fields}, key: page}}}
 
     handle.__name__ = handle.__qualname__ = operation_id
