@@ -1,4 +1,4 @@
-"""Round trips to the store per request (issue 17): authentication brings the principal's own user row, and another
+"""Round trips to the store per request (issue #17): authentication brings the principal's own user row, and another
 user's listing reads its owner with the page; the answers, and the order of their failures, stay as they were."""
 
 from __future__ import annotations
