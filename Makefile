@@ -55,8 +55,13 @@ help:
 	@echo "make clean            remove caches and build output (distclean: also .venv and node_modules)"
 
 # ---------------------------------------------------------------------------------------------------------------
-# install: idempotent; each half re-runs only when its inputs change (stamp files).
-install: $(VENV)/.installed $(NPM_DIR)/node_modules/.installed
+# install: idempotent; each half re-runs only when its inputs change (stamp files). The two halves download at once.
+install:
+	@$(MAKE) --no-print-directory -j2 install-parts
+
+.PHONY: install-parts
+install-parts: $(VENV)/.installed $(NPM_DIR)/node_modules/.installed
+	@:
 
 $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then \
@@ -121,7 +126,10 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-test: install browser java postgres lint-spec check-generated check-errata lint typecheck publish-spec
+# The static checks run two at a time (each output kept whole), then the tests.
+STATIC_CHECKS := lint-spec check-generated check-errata lint typecheck publish-spec
+test: install browser java postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(STATIC_CHECKS)
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
