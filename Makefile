@@ -57,7 +57,8 @@ help:
 # ---------------------------------------------------------------------------------------------------------------
 # install: idempotent; each half re-runs only when its inputs change (stamp files). The two halves download at once.
 install:
-	@$(MAKE) --no-print-directory -j2 install-parts
+	@# Under a jobserver (make -jN, or test's checks) the sub-make shares it; otherwise it runs two jobs.
+	@$(MAKE) --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j2) install-parts
 
 .PHONY: install-parts
 install-parts: $(VENV)/.installed $(NPM_DIR)/node_modules/.installed
