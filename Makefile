@@ -73,9 +73,10 @@ $(VENV)/.installed: pyproject.toml
 	fi
 	@# The filter drops pip's notes about this machine's configured local indexes that are absent (noise only).
 	@# pip >= 25.1 reads PEP 735 dependency groups (--group dev: the development tools, not a public extra).
+	@# --no-compile: a module is byte-compiled when first imported, not every installed module up front (18 s).
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=25.1' 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator]' --group dev 2>&1 \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[emulator]' --group dev 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
 	@touch $@
 

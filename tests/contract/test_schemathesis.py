@@ -44,8 +44,8 @@ CONFIG_PATH = ROOT / "schemathesis.toml"
 
 SEED = int(os.environ.get("CONTRACT_SEED", "20260601"))
 # Fuzzing-phase cases per operation, each sent to both backends; `make fuzz-long` runs 1,000.
-MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "70"))
-STATEFUL_EXAMPLES = int(os.environ.get("CONTRACT_STATEFUL_EXAMPLES", "70"))  # stateful scenarios, each on both backends
+MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "50"))
+STATEFUL_EXAMPLES = int(os.environ.get("CONTRACT_STATEFUL_EXAMPLES", "50"))  # stateful scenarios, each on both backends
 STATEFUL_STEPS = int(os.environ.get("CONTRACT_STATEFUL_STEPS", "10"))  # calls per scenario, at most
 
 # Generation-speed health checks only: on a loaded CI machine they fail runs that found nothing wrong with the API.
