@@ -73,10 +73,9 @@ $(VENV)/.installed: pyproject.toml
 	fi
 	@# The filter drops pip's notes about this machine's configured local indexes that are absent (noise only).
 	@# pip >= 25.1 reads PEP 735 dependency groups (--group dev: the development tools, not a public extra).
-	@# --no-compile: a module is byte-compiled when first imported, not every installed module up front (18 s).
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=25.1' 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[emulator]' --group dev 2>&1 \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator]' --group dev 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
 	@touch $@
 
@@ -130,8 +129,11 @@ typecheck: install
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
 # The static checks run two at a time (each output kept whole), then the tests.
 STATIC_CHECKS := lint-spec check-generated check-errata lint typecheck publish-spec
+# Our packages are byte-compiled first: with PYTHONDONTWRITEBYTECODE set (as on CI), every process the tests start
+# would compile them anew (compileall skips what is up to date).
 test: install browser java postgres
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(STATIC_CHECKS)
+	$(BIN)/python -m compileall -q overlay emulator generated
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
