@@ -127,20 +127,13 @@ typecheck: install
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # pytest's exit 5 (no tests collected) fails the recipe like any other non-zero exit.
-# The static checks run beside pytest (they fill the CPU pytest leaves idle while its tests wait on
-# processes they start; no test reads what a check writes); each line of output is kept whole.
+# The static checks run two at a time (each output kept whole), then the tests.
+STATIC_CHECKS := lint-spec check-generated check-errata lint typecheck publish-spec
 # Our packages are byte-compiled first: with PYTHONDONTWRITEBYTECODE set (as on CI), every process the tests start
 # would compile them anew (compileall skips what is up to date).
-STATIC_CHECKS := lint-spec check-generated check-errata lint typecheck publish-spec
-.PHONY: static-checks pytest-run
 test: install browser java postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(STATIC_CHECKS)
 	$(BIN)/python -m compileall -q overlay emulator generated
-	@$(MAKE) --no-print-directory -j2 --output-sync=line static-checks pytest-run
-
-static-checks:
-	@$(MAKE) --no-print-directory $(STATIC_CHECKS)
-
-pytest-run: install
 	$(BIN)/pytest -n 2
 
 # ---------------------------------------------------------------------------------------------------------------
