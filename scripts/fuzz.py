@@ -76,6 +76,8 @@ def build_config(*, with_api_key: bool, with_token: bool, safe_only: bool, cache
     config: dict[str, Any] = {}
     if PROJECT_CONFIG.exists():
         config = tomllib.loads(PROJECT_CONFIG.read_text(encoding="utf-8"))
+    if "hooks" in config:  # schemathesis reads a relative path from its working directory, not the file's
+        config["hooks"] = str(PROJECT_CONFIG.parent / config["hooks"])
     headers: dict[str, str] = dict(config.get("headers", {}))
     if with_api_key:
         headers["x-api-key"] = "${" + API_KEY_ENV + "}"

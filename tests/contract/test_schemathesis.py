@@ -19,6 +19,7 @@ The conftest prints how many cases ran per operation and phase.
 from __future__ import annotations
 
 import os
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +52,10 @@ STATEFUL_STEPS = int(os.environ.get("CONTRACT_STATEFUL_STEPS", "10"))  # calls p
 # Generation-speed health checks only: on a loaded CI machine they fail runs that found nothing wrong with the API.
 HEALTH_CHECKS_OFF = [HealthCheck.too_slow, HealthCheck.filter_too_much]
 
-config = schemathesis.Config.from_path(CONFIG_PATH)
+project_config = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+# schemathesis reads a relative hooks path from the working directory, not from the file's folder.
+project_config["hooks"] = str(CONFIG_PATH.parent / project_config["hooks"])
+config = schemathesis.Config.from_dict(project_config)
 config.update(seed=SEED, max_failures=None)
 config.projects.override.generation.update(max_examples=MAX_EXAMPLES, database="none")
 
