@@ -2,7 +2,7 @@
 contract suite both load them).
 
 Pattern lengths: for a length boundary (a value exactly `maxLength` long) schemathesis rewrites the pattern to that
-one length, but only up to 4,096 characters. The spec's `ids` list of user IDs is up to 6,499 characters, so its
+one length, but only up to 4,096 characters. The spec's `ids` list of user IDs may be longer (its maxLength), so its
 boundary cases fell back to drawing random matches and discarding the wrong lengths: about 10 s of CPU per draw, in
 every process, that ended with no value and no boundary case. Raising the limit to the longest string schemathesis
 generates from a pattern at all makes those cases exist, in about a second.
