@@ -268,7 +268,7 @@ def test_a_new_listing_is_a_spec_edit_a_changelog_entry_and_one_emulator_declara
         "tests/contract/test_schemathesis.py",
         "-k",
         "not test_full_walk and not test_pages_add_up and not test_operation_conforms and not TestStateful"
-        " and not check_generated_fails"  # (that one runs the generator on the unchanged spec: not about the change)
+        " and not check_generated_fails"  # (that one runs the generator on a summary edit: not about the change)
         " or test_full_walk and followed_artists or test_pages_add_up and followed_artists"
         " or test_operation_conforms and GET and artists and not users",
         "-rA",  # a PASSED line for each test
