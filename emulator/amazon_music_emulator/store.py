@@ -35,6 +35,15 @@ therefore "oldest first": a listing shows follows (and library tracks) in the or
 appears at the end. A re-follow gets a new ``seq`` and moves to the end. Keys are never reused, so a walk that goes on
 while items are added returns every item that existed at its start exactly once.
 
+Two ways to run a request's statements, one definition of each: the store methods a request calls (authentication's
+lookups, the handlers' reads and writes) are written once as programs (``statement_program``: a generator that yields
+its statements and is sent their results). Called, such a method runs synchronously (``Store.run``: SQLite's one
+connection, or PostgreSQL's thread-safe pool); awaited through ``.aio``, it runs on the serving event loop's
+PostgreSQL pool (``Store.run_async``, opened by the app's lifespan), so that while the database answers, the loop
+serves other requests. Either way each statement runs as it does today (a read sees every committed write; a write of
+one statement commits as it ends), so the promises above hold on both paths. A pool belongs to the loop that opened
+it; on any other loop (an app used in-process, without a lifespan), ``.aio`` runs synchronously.
+
 SQL text is built only from this module's constants; every value is a bound parameter.
 """
 
@@ -54,7 +63,19 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, Final, Generic, Literal, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Final,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -803,7 +824,7 @@ class ProgramMethod(Generic[_P, _T]):
         return self._make(self._owner, *args, **kwargs)
 
 
-class statement_program(Generic[_P, _T]):  # noqa: N801 (a decorator, named as one)
+class statement_program(Generic[_P, _T]):
     """Decorates a method that returns a ``Program``: the method's object (with a ``runner`` store) then runs it
     synchronously when called, or asynchronously through ``.aio`` (see ``ProgramMethod``)."""
 

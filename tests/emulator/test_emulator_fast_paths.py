@@ -103,7 +103,10 @@ async def test_a_request_looks_its_api_key_and_token_up_in_one_statement(
 ) -> None:
     headers = bearer(app)
     lookups: list[str] = []
-    names = {store_module._CREDENTIALS_SELECT: "find_credentials", store_module._ACCESS_TOKEN_SELECT: "find_access_token"}
+    names = {
+        store_module._CREDENTIALS_SELECT: "find_credentials",
+        store_module._ACCESS_TOKEN_SELECT: "find_access_token",
+    }
     read = app.store._read
 
     @contextmanager
