@@ -1331,12 +1331,16 @@ class Store(TenantStore):
         try:
             statement = next(program)
             while True:
-                async with pool.connection() as conn:
+                # getconn/putconn rather than connection(), whose exit commits: nothing to commit in autocommit
+                conn = await pool.getconn()
+                try:
                     cursor = await conn.execute(_postgres_sql(statement.sql), statement.parameters)
                     if statement.fetch == "one":
                         result = await cursor.fetchone()
                     else:
                         result = await cursor.fetchall() if statement.fetch == "all" else cursor.rowcount
+                finally:
+                    await pool.putconn(conn)
                 statement = program.send(result)
         except StopIteration as done:
             return cast(_T, done.value)
