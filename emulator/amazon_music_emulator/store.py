@@ -116,7 +116,7 @@ POOL_MAX_SIZE: Final = 8
 # The serving event loop's pool (PostgreSQL; ``open_async_pool``), all opened at startup: one connection per statement
 # in flight, so up to this many requests of a process wait on the database at once and later ones queue in the loop
 # without holding it. PostgreSQL shares the machine's cores with the servers: more backends busy at once only queue
-# there; at the bench's 500 req/s a process has about 0.4 statements in flight on average.
+# there. Measured (bench_sandbox.py, 2 cores): 2 lowers saturation by a quarter; 4 and 8 do alike, so 4.
 ASYNC_POOL_SIZE: Final = 4
 CONNECT_TIMEOUT_SECONDS: Final = 10.0
 
