@@ -820,7 +820,11 @@ class ProgramMethod(Generic[_P, _T]):
         return self._owner.runner.run(self._make(self._owner, *args, **kwargs))
 
     async def aio(self, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        return await self._owner.runner.run_async(self._make(self._owner, *args, **kwargs))
+        runner = self._owner.runner
+        program = self._make(self._owner, *args, **kwargs)
+        if runner._async_pool is None:  # SQLite, or no loop's pool: no coroutine more than this one
+            return runner.run(program)
+        return await runner.run_async(program)
 
     def program(self, *args: _P.args, **kwargs: _P.kwargs) -> Program[_T]:
         return self._make(self._owner, *args, **kwargs)
