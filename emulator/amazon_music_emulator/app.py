@@ -35,7 +35,7 @@ from amazon_music_emulator.lwa import LoginWithAmazon
 from amazon_music_emulator.routing import DOCS_PATH, connexion_stack
 from amazon_music_emulator.seed import DEMO_API_KEY, DEMO_USER_ID, SeedConfig, open_store
 from amazon_music_emulator.state import SCOPE_KEY, EmulatorState
-from amazon_music_emulator.store import DEFAULT_TENANT, Store
+from amazon_music_emulator.store import DEFAULT_TENANT, Store, StoreUnavailable
 from amazon_music_emulator.tenants import TenantCredentials, UnknownTenant, create_tenant
 
 __all__ = ["EmulatorApp", "create_app"]
@@ -121,7 +121,7 @@ class EmulatorApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -156,6 +156,26 @@ class EmulatorApp:
         else:
             await self._api(scope, receive, send)
 
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """A server's lifespan (``serve``): on PostgreSQL, the serving loop's pool opens at startup, so that requests
+        wait for the database without holding the loop (store.Store.run_async), and closes at shutdown, after the
+        requests in flight were answered. An app used without a lifespan runs its store calls synchronously."""
+        opened = False
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    opened = await self.store.open_async_pool()
+                except StoreUnavailable as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if opened:
+                    await self.store.close_async_pool()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
     def _bounded(self, scope: Scope, receive: Receive) -> Receive:
         """``receive`` within the body bound: a declared length above it is refused before anything is read, and a
         body of undeclared length (chunked) is cut off once it passes the bound."""
@@ -184,16 +204,6 @@ async def _send_error(send: Send, path: str, error: ApiError) -> None:
     headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def create_app(

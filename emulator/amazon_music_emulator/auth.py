@@ -43,7 +43,15 @@ from amazon_music_emulator.cursors import CursorCodec
 from amazon_music_emulator.errors import ApiError
 from amazon_music_emulator.seed import DEMO_API_KEY, hash_secret
 from amazon_music_emulator.state import TenantContext
-from amazon_music_emulator.store import FoundToken, SecurityProfileRecord, Store, TokenRecord, UserRecord
+from amazon_music_emulator.store import (
+    FoundToken,
+    Program,
+    SecurityProfileRecord,
+    Store,
+    TokenRecord,
+    UserRecord,
+    statement_program,
+)
 
 __all__ = [
     "ACCESS_TOKEN_PREFIX",
@@ -151,6 +159,11 @@ class AuthService:
     def __repr__(self) -> str:
         return f"AuthService(store={self.store!r}, token_ttl={self.token_ttl})"
 
+    @property
+    def runner(self) -> Store:
+        """The store the checks' programs run on (``statement_program``: ``check_api_key.aio(...)`` on the loop)."""
+        return self.store
+
     # -- minting ---------------------------------------------------------------------------------------------------
 
     def check_scopes(self, scopes: Iterable[str]) -> tuple[str, ...]:
@@ -218,7 +231,8 @@ class AuthService:
 
     # -- checking --------------------------------------------------------------------------------------------------
 
-    def check_api_key(self, api_key: str | None, authorization: str | None = None) -> ApiKeyCheck:
+    @statement_program
+    def check_api_key(self, api_key: str | None, authorization: str | None = None) -> Program[ApiKeyCheck]:
         """The API key's profile (with the bearer token of ``authorization`` looked up alongside), or ApiError 401."""
         if not api_key:
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
@@ -230,17 +244,18 @@ class AuthService:
         try:
             token_hash = hash_secret(_bearer_token(authorization))
         except ApiError:  # authenticate answers for a bad Authorization header, after this check
-            profile = self.store.get_security_profile(api_key=api_key)
+            profile = yield from self.store.get_security_profile.program(api_key=api_key)
         else:
-            profile, found = self.store.find_credentials(api_key, token_hash)
+            profile, found = yield from self.store.find_credentials.program(api_key, token_hash)
         if profile is None:
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: unknown security profile ID")
         _remember(self._profiles, api_key, (generation, profile))
         return ApiKeyCheck(profile, token_hash, found, generation)
 
+    @statement_program
     def authenticate(
         self, api_key: str | None, authorization: str | None, checked: ApiKeyCheck | None = None
-    ) -> Principal:
+    ) -> Program[Principal]:
         """The principal of a request's credentials, or ApiError 401 with the documented code. ``checked``: this
         request's API key check, whose token lookup (if any) saves a round trip."""
         if authorization:
@@ -250,22 +265,22 @@ class AuthService:
                 expires_at = remembered[2]
                 if expires_at is None or expires_at > self.clock():
                     return remembered[1]
-            principal, expires_at, looked_up_at = self._authenticate(api_key, authorization, checked)
+            principal, expires_at, looked_up_at = yield from self._authenticate(api_key, authorization, checked)
             # Remembered at the generation of the lookup: a write since then makes the next request look again.
             _remember(self._principals, (api_key, authorization), (looked_up_at or generation, principal, expires_at))
             return principal
-        return self._authenticate(api_key, authorization, checked)[0]
+        return (yield from self._authenticate(api_key, authorization, checked))[0]
 
     def _authenticate(
         self, api_key: str | None, authorization: str | None, checked: ApiKeyCheck | None
-    ) -> tuple[Principal, float | None, tuple[int, ...]]:
+    ) -> Program[tuple[Principal, float | None, tuple[int, ...]]]:
         if not api_key:  # the token is looked up within the API key's tenant
             raise unauthorized("INVALID_API_KEY", f"{API_KEY_HEADER}: missing; send your security profile ID")
         token_hash = hash_secret(_bearer_token(authorization))
         if checked is not None and checked.token_hash == token_hash and checked.profile.api_key == api_key:
             found, looked_up_at = checked.token, checked.generation
         else:
-            found, looked_up_at = self.store.find_access_token(token_hash, api_key), ()
+            found, looked_up_at = (yield from self.store.find_access_token.program(token_hash, api_key)), ()
         if found is None or found.record.kind != "access" or found.record.revoked:
             raise unauthorized(
                 "INVALID_ACCESS_TOKEN", "Authorization: unknown or revoked access token", bearer_error="invalid_token"

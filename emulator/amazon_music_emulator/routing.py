@@ -140,7 +140,7 @@ class Dispatcher:
             _refuse_body(scope)
             body = None
         request = HandlerRequest(state_of(scope), principal, scope.get("path_params", {}), query, body)
-        payload = orjson.dumps(self.handlers[operation_id](request))
+        payload = orjson.dumps(await self.handlers[operation_id](request))
         headers = [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": payload})

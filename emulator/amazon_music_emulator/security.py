@@ -8,7 +8,7 @@ apply "a write scope includes its read scope" and to name the missing scope in t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
@@ -23,7 +23,8 @@ PRINCIPAL_KEY = "principal"
 _API_KEY_CHECK = "amazon_music_emulator.api_key_check"  # the scope key the API key check hands its lookup on in
 _API_KEY = API_KEY_HEADER.encode("latin-1")
 
-Verifier = Callable[[ConnexionRequest], dict[str, Any]]
+# connexion awaits what a verifier returns: the checks run on the event loop's PostgreSQL pool when it has one.
+Verifier = Callable[[ConnexionRequest], Awaitable[dict[str, Any]]]
 
 
 def _header(request: ConnexionRequest, name: bytes) -> str | None:
@@ -41,8 +42,8 @@ class ApiKeyHandler(AbstractSecurityHandler):  # type: ignore[misc]
     def get_fn(self, security_scheme: dict[str, Any], required_scopes: list[str]) -> Verifier:
         header = security_scheme["name"].lower().encode("latin-1")
 
-        def verify(request: ConnexionRequest) -> dict[str, Any]:
-            checked = state_of(request.scope).auth.check_api_key(
+        async def verify(request: ConnexionRequest) -> dict[str, Any]:
+            checked = await state_of(request.scope).auth.check_api_key.aio(
                 _header(request, header), _header(request, b"authorization")
             )
             request.scope[_API_KEY_CHECK] = checked
@@ -57,9 +58,9 @@ class LwaTokenHandler(AbstractSecurityHandler):  # type: ignore[misc]
     def get_fn(self, security_scheme: dict[str, Any], required_scopes: list[str]) -> Verifier:
         required = tuple(required_scopes)
 
-        def verify(request: ConnexionRequest) -> dict[str, Any]:
+        async def verify(request: ConnexionRequest) -> dict[str, Any]:
             auth = state_of(request.scope).auth
-            principal = auth.authenticate(
+            principal = await auth.authenticate.aio(
                 _header(request, _API_KEY), _header(request, b"authorization"), request.scope.get(_API_KEY_CHECK)
             )
             auth.require_scopes(principal, required)

@@ -35,11 +35,21 @@ therefore "oldest first": a listing shows follows (and library tracks) in the or
 appears at the end. A re-follow gets a new ``seq`` and moves to the end. Keys are never reused, so a walk that goes on
 while items are added returns every item that existed at its start exactly once.
 
+Two ways to run a request's statements, one definition of each: the store methods a request calls (authentication's
+lookups, the handlers' reads and writes) are written once as programs (``statement_program``: a generator that yields
+its statements and is sent their results). Called, such a method runs synchronously (``Store.run``: SQLite's one
+connection, or PostgreSQL's thread-safe pool); awaited through ``.aio``, it runs on the serving event loop's
+PostgreSQL pool (``Store.run_async``, opened by the app's lifespan), so that while the database answers, the loop
+serves other requests. Either way each statement runs as it does today (a read sees every committed write; a write of
+one statement commits as it ends), so the promises above hold on both paths. A pool belongs to the loop that opened
+it; on any other loop (an app used in-process, without a lifespan), ``.aio`` runs synchronously.
+
 SQL text is built only from this module's constants; every value is a bound parameter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import itertools
@@ -49,15 +59,27 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Final,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from psycopg_pool import ConnectionPool
+    from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 __all__ = [
     "LISTINGS",
@@ -71,8 +93,10 @@ __all__ = [
     "Listing",
     "ListingQuery",
     "Page",
+    "Program",
     "SecurityProfileRecord",
     "SeedRows",
+    "Statement",
     "Store",
     "StoreInUse",
     "StoreUnavailable",
@@ -80,14 +104,20 @@ __all__ = [
     "UserRecord",
     "is_postgres",
     "redacted",
+    "statement_program",
 ]
 
 BUSY_TIMEOUT_MS: Final = 10_000
 POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
 SQLITE_SCHEME: Final = "sqlite:///"
-# A serving process uses 2 connections (the serving lock's, and the event loop's, where handlers run one at a time:
-# measured under 16 concurrent clients); the rest is for threads (/readyz, the shared rate limit's admissions).
+# The thread-safe pool: synchronous calls (an app without a lifespan, Login with Amazon's endpoints, /readyz and the
+# shared rate limit's admissions in threads, the CLI); a served loop's API requests use the async pool below.
 POOL_MAX_SIZE: Final = 8
+# The serving event loop's pool (PostgreSQL; ``open_async_pool``), all opened at startup: one connection per statement
+# in flight, so up to this many requests of a process wait on the database at once and later ones queue in the loop
+# without holding it. PostgreSQL shares the machine's cores with the servers: more backends busy at once only queue
+# there. Measured (bench_sandbox.py, 2 cores): 2 lowers saturation by a quarter; 4 and 8 do alike, so 4.
+ASYNC_POOL_SIZE: Final = 4
 CONNECT_TIMEOUT_SECONDS: Final = 10.0
 
 # A listing's name: a key of LISTINGS, the one list of the relations the store can page through.
@@ -739,6 +769,85 @@ class _PostgresSession:
         return rows
 
 
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+_Fetch = Literal["one", "all", "count"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a store program (``?`` placeholders), and what its program receives back: the first row or
+    None (``one``), every row (``all``), or how many rows it changed (``count``). ``write``: a write of one statement,
+    atomic by itself (``Store._write_one``)."""
+
+    sql: str
+    parameters: Sequence[Any]
+    fetch: _Fetch = "one"
+    write: bool = False
+
+
+# A store method written once, for both ways of running it: a generator that yields its statements, is sent each
+# one's result, and returns the method's result. ``Store.run`` runs it synchronously (SQLite, and PostgreSQL's pool),
+# ``Store.run_async`` on the serving event loop's PostgreSQL pool, where the loop serves other requests meanwhile.
+Program = Generator[Statement, Any, _T]
+
+
+def _result_of(rows: _Rows, fetch: _Fetch) -> Any:
+    if fetch == "one":
+        return rows.fetchone()
+    return rows.fetchall() if fetch == "all" else rows.rowcount
+
+
+class _Runs(Protocol):
+    """What a ``statement_program`` method's object has: the store its programs run on."""
+
+    @property
+    def runner(self) -> Store: ...
+
+
+class ProgramMethod(Generic[_P, _T]):
+    """A ``statement_program`` bound to its object: called, it runs synchronously (``Store.run``); ``await
+    method.aio(...)`` runs it on the event loop's pool when the loop has one (``Store.run_async``); ``program(...)``
+    is the bare program, for another program to ``yield from``."""
+
+    __slots__ = ("_make", "_owner")
+
+    def __init__(self, make: Callable[Concatenate[Any, _P], Program[_T]], owner: _Runs) -> None:
+        self._make = make
+        self._owner = owner
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return self._owner.runner.run(self._make(self._owner, *args, **kwargs))
+
+    async def aio(self, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        runner = self._owner.runner
+        program = self._make(self._owner, *args, **kwargs)
+        if runner._async_pool is None:  # SQLite, or no loop's pool: no coroutine more than this one
+            return runner.run(program)
+        return await runner.run_async(program)
+
+    def program(self, *args: _P.args, **kwargs: _P.kwargs) -> Program[_T]:
+        return self._make(self._owner, *args, **kwargs)
+
+
+class statement_program(Generic[_P, _T]):
+    """Decorates a method that returns a ``Program``: the method's object (with a ``runner`` store) then runs it
+    synchronously when called, or asynchronously through ``.aio`` (see ``ProgramMethod``)."""
+
+    def __init__(self, make: Callable[Concatenate[Any, _P], Program[_T]]) -> None:
+        self._make = make
+        self.__doc__ = make.__doc__
+
+    @overload
+    def __get__(self, owner: None, kind: type) -> statement_program[_P, _T]: ...
+
+    @overload
+    def __get__(self, owner: _Runs, kind: type) -> ProgramMethod[_P, _T]: ...
+
+    def __get__(self, owner: _Runs | None, kind: type) -> statement_program[_P, _T] | ProgramMethod[_P, _T]:
+        return self if owner is None else ProgramMethod(self._make, owner)
+
+
 class TenantStore:
     """One tenant's world in a store: every query carries ``tenant = ?``. A cheap view (``Store.tenant(name)``) on the
     store's one connection or pool; ``Store`` itself is the view of the default tenant."""
@@ -753,30 +862,38 @@ class TenantStore:
     def __repr__(self) -> str:
         return f"TenantStore({self._store!r}, {self.tenant_name!r})"
 
+    @property
+    def runner(self) -> Store:
+        """The store this view's programs run on (``statement_program``)."""
+        return self._store
+
     # -- users -----------------------------------------------------------------------------------------------------
 
-    def get_user(self, user_id: str) -> UserRecord | None:
-        with self._store._read() as db:
-            row = db.execute(f"{_USER_SELECT} WHERE tenant = ? AND id = ?", (self.tenant_name, user_id)).fetchone()
+    @statement_program
+    def get_user(self, user_id: str) -> Program[UserRecord | None]:
+        row = yield Statement(f"{_USER_SELECT} WHERE tenant = ? AND id = ?", (self.tenant_name, user_id))
         return None if row is None else UserRecord(*row)
 
-    def get_users(self, user_ids: Sequence[str]) -> dict[str, UserRecord]:
+    @statement_program
+    def get_users(self, user_ids: Sequence[str]) -> Program[dict[str, UserRecord]]:
         if not user_ids:
             return {}
         marks = ",".join("?" * len(user_ids))
-        with self._store._read() as db:
-            rows = db.execute(
-                f"{_USER_SELECT} WHERE tenant = ? AND id IN ({marks})", (self.tenant_name, *user_ids)
-            ).fetchall()
+        rows = yield Statement(
+            f"{_USER_SELECT} WHERE tenant = ? AND id IN ({marks})", (self.tenant_name, *user_ids), "all"
+        )
         return {row[0]: UserRecord(*row) for row in rows}
 
-    def update_user(self, user_id: str, *, name: str, visibility: str, playback_visibility: str) -> UserRecord | None:
-        with self._store._write_one() as db:
-            row = db.execute(
-                "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE tenant = ? AND id = ? "
-                "RETURNING id, name, tier, visibility, playback_visibility, image_url",
-                (name, visibility, playback_visibility, self.tenant_name, user_id),
-            ).fetchone()
+    @statement_program
+    def update_user(
+        self, user_id: str, *, name: str, visibility: str, playback_visibility: str
+    ) -> Program[UserRecord | None]:
+        row = yield Statement(
+            "UPDATE users SET name = ?, visibility = ?, playback_visibility = ? WHERE tenant = ? AND id = ? "
+            "RETURNING id, name, tier, visibility, playback_visibility, image_url",
+            (name, visibility, playback_visibility, self.tenant_name, user_id),
+            write=True,
+        )
         return None if row is None else UserRecord(*row)
 
     def _ids(self, table: str, limit: int, offset: int) -> list[str]:
@@ -793,11 +910,9 @@ class TenantStore:
 
     # -- catalog ---------------------------------------------------------------------------------------------------
 
-    def get_artist(self, artist_id: str) -> tuple[str, str] | None:
-        with self._store._read() as db:
-            row = db.execute(
-                "SELECT id, name FROM artists WHERE tenant = ? AND id = ?", (self.tenant_name, artist_id)
-            ).fetchone()
+    @statement_program
+    def get_artist(self, artist_id: str) -> Program[tuple[str, str] | None]:
+        row = yield Statement("SELECT id, name FROM artists WHERE tenant = ? AND id = ?", (self.tenant_name, artist_id))
         return None if row is None else (row[0], row[1])
 
     def artist_ids(self, limit: int, offset: int = 0) -> list[str]:
@@ -845,55 +960,69 @@ class TenantStore:
 
     # -- follows ---------------------------------------------------------------------------------------------------
 
-    def _changes_one(self, sql: str, parameters: Sequence[Any]) -> bool:
-        """Run one write statement (its first parameter: the tenant); True when it changed a row."""
-        with self._store._write_one() as db:
-            cursor = db.execute(sql, (self.tenant_name, *parameters))
-            return cursor.rowcount == 1
+    def _changes_one(self, sql: str, parameters: Sequence[Any]) -> Program[bool]:
+        """One write statement (its first parameter: the tenant); True when it changed a row."""
+        changed = yield Statement(sql, (self.tenant_name, *parameters), "count", write=True)
+        return bool(changed == 1)
 
-    def follow_user(self, follower_id: str, followed_id: str) -> bool:
+    @statement_program
+    def follow_user(self, follower_id: str, followed_id: str) -> Program[bool]:
         """Make the follow; True when it is new. Idempotent; a self-follow is refused (False)."""
         if follower_id == followed_id:
             return False
-        return self._changes_one(
-            "INSERT INTO user_follows (tenant, follower_id, followed_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (follower_id, followed_id),
+        return (
+            yield from self._changes_one(
+                "INSERT INTO user_follows (tenant, follower_id, followed_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (follower_id, followed_id),
+            )
         )
 
-    def unfollow_user(self, follower_id: str, followed_id: str) -> bool:
-        return self._changes_one(
-            "DELETE FROM user_follows WHERE tenant = ? AND follower_id = ? AND followed_id = ?",
-            (follower_id, followed_id),
+    @statement_program
+    def unfollow_user(self, follower_id: str, followed_id: str) -> Program[bool]:
+        return (
+            yield from self._changes_one(
+                "DELETE FROM user_follows WHERE tenant = ? AND follower_id = ? AND followed_id = ?",
+                (follower_id, followed_id),
+            )
         )
 
-    def _follow_item(self, table: str, user_id: str, item_id: str) -> bool:
+    def _follow_item(self, table: str, user_id: str, item_id: str) -> Program[bool]:
         return self._changes_one(
             f"INSERT INTO {table} (tenant, user_id, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (user_id, item_id),
         )
 
-    def follow_artist(self, user_id: str, artist_id: str) -> bool:
-        return self._follow_item("artist_follows", user_id, artist_id)
+    @statement_program
+    def follow_artist(self, user_id: str, artist_id: str) -> Program[bool]:
+        return (yield from self._follow_item("artist_follows", user_id, artist_id))
 
-    def unfollow_artist(self, user_id: str, artist_id: str) -> bool:
-        return self._changes_one(
-            "DELETE FROM artist_follows WHERE tenant = ? AND user_id = ? AND item_id = ?", (user_id, artist_id)
+    @statement_program
+    def unfollow_artist(self, user_id: str, artist_id: str) -> Program[bool]:
+        return (
+            yield from self._changes_one(
+                "DELETE FROM artist_follows WHERE tenant = ? AND user_id = ? AND item_id = ?", (user_id, artist_id)
+            )
         )
 
-    def follow_playlist(self, user_id: str, playlist_id: str) -> bool:
-        return self._follow_item("playlist_follows", user_id, playlist_id)
+    @statement_program
+    def follow_playlist(self, user_id: str, playlist_id: str) -> Program[bool]:
+        return (yield from self._follow_item("playlist_follows", user_id, playlist_id))
 
-    def follow_podcast_show(self, user_id: str, show_id: str) -> bool:
-        return self._follow_item("podcast_follows", user_id, show_id)
+    @statement_program
+    def follow_podcast_show(self, user_id: str, show_id: str) -> Program[bool]:
+        return (yield from self._follow_item("podcast_follows", user_id, show_id))
 
+    @statement_program
     def save_library_track(
         self, user_id: str, track_id: str, *, uploaded: bool = False, purchased: bool = False
-    ) -> bool:
+    ) -> Program[bool]:
         """Put a known track in a user's library; True when it is new there (a track already saved stays as it is)."""
-        return self._changes_one(
-            "INSERT INTO library_tracks (tenant, user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (user_id, track_id, int(uploaded), int(purchased)),
+        return (
+            yield from self._changes_one(
+                "INSERT INTO library_tracks (tenant, user_id, item_id, uploaded, purchased) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (user_id, track_id, int(uploaded), int(purchased)),
+            )
         )
 
     def add_library_track(self, user_id: str, track_id: str, title: str) -> None:
@@ -917,18 +1046,19 @@ class TenantStore:
             ).fetchone()
         return int(row[0])
 
+    @statement_program
     def page(
         self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
-    ) -> Page:
+    ) -> Program[Page]:
         """One page of a listing, oldest first: the edges whose key is greater than ``after``."""
         sql, params = self._page_select(listing, owner_id, after, limit, ids)
-        with self._store._read() as db:
-            rows = db.execute(sql, params).fetchall()
+        rows = yield Statement(sql, params, "all")
         return _page(rows, limit)
 
+    @statement_program
     def owner_and_page(
         self, listing: Listing, owner_id: str, *, after: int, limit: int, ids: Sequence[str] | None = None
-    ) -> tuple[ListOwner | None, Page]:
+    ) -> Program[tuple[ListOwner | None, Page]]:
         """User ``owner_id`` (None: no such user, and an empty page) and ``page(...)`` of their listing, in one
         statement (one round trip, one snapshot): the user's row first, marked by a NULL key, then the page's edges."""
         query = LISTINGS[listing]
@@ -938,8 +1068,7 @@ class TenantStore:
             f"SELECT NULL, visibility, name{padding} FROM users WHERE tenant = ? AND id = ? "
             f"UNION ALL SELECT * FROM ({sql}) AS page ORDER BY 1 NULLS FIRST"
         )
-        with self._store._read() as db:
-            rows = db.execute(sql, [self.tenant_name, owner_id, *params]).fetchall()
+        rows = yield Statement(sql, [self.tenant_name, owner_id, *params], "all")
         if not rows or rows[0][0] is not None:
             return None, Page([], False)
         return ListOwner(owner_id, rows[0][2], rows[0][1]), _page(rows[1:], limit)
@@ -1115,6 +1244,9 @@ class Store(TenantStore):
         self._calls = itertools.count()
         self._views: dict[str, TenantStore] = {DEFAULT_TENANT: self}
         self._pool: ConnectionPool[Any] | None = None
+        # The serving event loop's pool and that loop (open_async_pool): a pool is used from its own loop only.
+        self._async_pool: AsyncConnectionPool[Any] | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
         if self.is_postgres:
             self._dialect = _POSTGRES
             self._pool = _open_pool(self.path)
@@ -1176,6 +1308,78 @@ class Store(TenantStore):
 
     def __repr__(self) -> str:
         return f"Store({redacted(self.path)!r})"
+
+    @property
+    def runner(self) -> Store:
+        return self
+
+    def run(self, program: Program[_T]) -> _T:
+        """Run a store program synchronously: each statement on a connection of its own (``_read``, or
+        ``_write_one`` for a write), its result sent back into the program."""
+        try:
+            statement = next(program)
+            while True:
+                with self._write_one() if statement.write else self._read() as db:
+                    result = _result_of(db.execute(statement.sql, statement.parameters), statement.fetch)
+                statement = program.send(result)
+        except StopIteration as done:
+            return cast(_T, done.value)
+
+    async def run_async(self, program: Program[_T]) -> _T:
+        """Run a store program on the running event loop's PostgreSQL pool (``open_async_pool``), so that the loop
+        serves other requests while the database answers: the same statements, each in autocommit as ``run`` sends
+        them on PostgreSQL. Without a pool of this loop (SQLite; an app used without its lifespan), ``run``."""
+        pool = self._async_pool
+        if pool is None or self._async_loop is not asyncio.get_running_loop():
+            return self.run(program)
+        try:
+            statement = next(program)
+            while True:
+                # getconn/putconn rather than connection(), whose exit commits: nothing to commit in autocommit
+                conn = await pool.getconn()
+                try:
+                    cursor = await conn.execute(_postgres_sql(statement.sql), statement.parameters)
+                    if statement.fetch == "one":
+                        result = await cursor.fetchone()
+                    else:
+                        result = await cursor.fetchall() if statement.fetch == "all" else cursor.rowcount
+                finally:
+                    await pool.putconn(conn)
+                statement = program.send(result)
+        except StopIteration as done:
+            return cast(_T, done.value)
+
+    async def open_async_pool(self) -> bool:
+        """Open the PostgreSQL pool of the running event loop, which ``run_async`` then uses (the serving loop, at
+        its lifespan's startup); False (nothing done) on SQLite or when another loop's pool is open."""
+        if self._pool is None or self._async_pool is not None:
+            return False
+        from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            self.path,
+            min_size=ASYNC_POOL_SIZE,
+            max_size=ASYNC_POOL_SIZE,
+            kwargs={"autocommit": True},
+            open=False,
+            name="amazon-music-emulator-async",
+        )
+        try:
+            await pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
+        except PoolTimeout:
+            await pool.close()
+            raise StoreUnavailable(
+                f"cannot connect to PostgreSQL at {redacted(self.path)} within {CONNECT_TIMEOUT_SECONDS:g} s"
+            ) from None
+        self._async_pool, self._async_loop = pool, asyncio.get_running_loop()
+        return True
+
+    async def close_async_pool(self) -> None:
+        """Close the running loop's pool (at its lifespan's shutdown, once the requests in flight are answered)."""
+        pool = self._async_pool
+        if pool is not None and self._async_loop is asyncio.get_running_loop():
+            self._async_pool = self._async_loop = None
+            await pool.close()
 
     @contextmanager
     def _read(self) -> Iterator[_Session]:
@@ -1440,29 +1644,31 @@ class Store(TenantStore):
 
     # -- finding a request's tenant: by API key, client ID or token (each globally unique) ------------------------
 
+    @statement_program
     def get_security_profile(
         self, *, api_key: str | None = None, client_id: str | None = None
-    ) -> SecurityProfileRecord | None:
+    ) -> Program[SecurityProfileRecord | None]:
         """The security profile of an API key or a client ID, of whichever tenant holds it (its ``tenant``)."""
         column, value = ("api_key", api_key) if api_key is not None else ("client_id", client_id)
-        with self._read() as db:
-            row = db.execute(f"{_PROFILE_SELECT} WHERE {column} = ?", (value,)).fetchone()
+        row = yield Statement(f"{_PROFILE_SELECT} WHERE {column} = ?", (value,))
         return None if row is None else _profile(row)
 
-    def find_credentials(self, api_key: str, token_hash: str) -> tuple[SecurityProfileRecord | None, FoundToken | None]:
+    @statement_program
+    def find_credentials(
+        self, api_key: str, token_hash: str
+    ) -> Program[tuple[SecurityProfileRecord | None, FoundToken | None]]:
         """``get_security_profile(api_key=...)`` and ``find_access_token(token_hash, api_key)`` in one statement (one
         round trip, one snapshot): the profile or None, and the token within the profile's tenant or None."""
-        with self._read() as db:
-            row = db.execute(_CREDENTIALS_SELECT, (token_hash, api_key)).fetchone()
+        row = yield Statement(_CREDENTIALS_SELECT, (token_hash, api_key))
         if row is None:
             return None, None
         return _profile(row), _found_token(row[len(_PROFILE_COLUMNS) :])
 
-    def find_access_token(self, token_hash: str, api_key: str) -> FoundToken | None:
+    @statement_program
+    def find_access_token(self, token_hash: str, api_key: str) -> Program[FoundToken | None]:
         """The token within the tenant of ``api_key`` (one statement), with that tenant's cursor key and the token's
         user; None when that tenant holds no such token (a token of another tenant included)."""
-        with self._read() as db:
-            row = db.execute(_ACCESS_TOKEN_SELECT, (api_key, token_hash)).fetchone()
+        row = yield Statement(_ACCESS_TOKEN_SELECT, (api_key, token_hash))
         return None if row is None else _found_token(row)
 
 

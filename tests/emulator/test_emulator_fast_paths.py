@@ -11,7 +11,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -19,6 +22,7 @@ import pytest
 from emulator_support import BACKENDS, assert_error, connection_of
 
 from amazon_music_emulator import DEMO_USER_ID, EmulatorApp, Store, create_app
+from amazon_music_emulator import store as store_module
 from amazon_music_emulator.seed import hash_secret
 from amazon_music_emulator.serving import CoalescingTransport
 
@@ -99,9 +103,24 @@ async def test_a_request_looks_its_api_key_and_token_up_in_one_statement(
 ) -> None:
     headers = bearer(app)
     lookups: list[str] = []
-    for name in ("find_credentials", "get_security_profile", "find_access_token"):
-        looked_up = getattr(app.store, name)
-        monkeypatch.setattr(app.store, name, lambda *a, _f=looked_up, _n=name, **k: lookups.append(_n) or _f(*a, **k))
+    names = {
+        store_module._CREDENTIALS_SELECT: "find_credentials",
+        store_module._ACCESS_TOKEN_SELECT: "find_access_token",
+    }
+    read = app.store._read
+
+    @contextmanager
+    def noting(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with read(*args, **kwargs) as session:
+            execute = session.execute
+
+            def noted(sql: str, parameters: Any = (), /) -> Any:
+                lookups.append(names.get(sql, "get_security_profile" if "FROM security_profiles" in sql else sql))
+                return execute(sql, parameters)
+
+            yield SimpleNamespace(execute=noted)
+
+    monkeypatch.setattr(app.store, "_read", noting)
     app.store.set_meta("unrelated", "write")  # nothing remembered: the next request looks its credentials up
     assert (await client.get("/v1/me", headers=headers)).status_code == 200
     assert lookups == ["find_credentials"]

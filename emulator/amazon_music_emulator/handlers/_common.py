@@ -1,12 +1,14 @@
 """What every handler shares: the request it gets, the serialisers of the spec's objects, and paging.
 
-A handler takes a ``HandlerRequest`` (already authenticated and validated against the spec) and returns the success
-body; failures are raised as ``ApiError``. URLs point at music.amazon.com, built from the IDs.
+A handler is a coroutine function: it takes a ``HandlerRequest`` (already authenticated and validated against the
+spec) and returns the success body; failures are raised as ``ApiError``. Its store calls are awaited (``.aio``): on
+PostgreSQL served with its lifespan, the event loop serves other requests while the database answers (see
+``store.Store.run_async``). URLs point at music.amazon.com, built from the IDs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +58,7 @@ class HandlerRequest:
         return self.principal.tenant.cursors
 
 
-Handler = Callable[[HandlerRequest], dict[str, Any]]
+Handler = Callable[[HandlerRequest], Awaitable[dict[str, Any]]]
 
 
 def profile_url(user_id: str) -> str:
@@ -138,11 +140,11 @@ def current_user(request: HandlerRequest, *, lists: bool = False) -> UserRecord:
     return user
 
 
-def target_user(request: HandlerRequest, *, lists: bool) -> UserRecord:
+async def target_user(request: HandlerRequest, *, lists: bool) -> UserRecord:
     """The user named by the path (the principal's own row when it is theirs); with ``lists``, checked by the one rule
     for reading a user's lists."""
     user_id = request.path["id"]
-    user = _own_row(request, user_id) or request.store.get_user(user_id)
+    user = _own_row(request, user_id) or await request.store.get_user.aio(user_id)
     if user is None:
         raise _no_user(user_id)
     if lists:
@@ -160,7 +162,7 @@ def _no_user(user_id: str) -> ApiError:
     return ApiError.not_found("id", f"no user {user_id}")
 
 
-def listing_of(
+async def listing_of(
     request: HandlerRequest, listing: Listing, render: Renderer, *, lists: bool, ids_parameter: str | None = None
 ) -> tuple[str, str | None, dict[str, Any]]:
     """The owner (ID, name) and one page of a listing: the current user's (no ``id`` in the path) or the path's user's.
@@ -170,16 +172,16 @@ def listing_of(
     user_id = request.path.get("id")
     limit = int(request.query["limit"])
     if user_id is None or _own_row(request, user_id) is not None:
-        user = current_user(request, lists=lists) if user_id is None else target_user(request, lists=lists)
+        user = current_user(request, lists=lists) if user_id is None else await target_user(request, lists=lists)
         after, ids = _page_request(request, listing, user.id, ids_parameter)
-        page = request.store.page(listing, user.id, after=after, limit=limit, ids=ids)
+        page = await request.store.page.aio(listing, user.id, after=after, limit=limit, ids=ids)
         return user.id, user.name, _connection(request, listing, user.id, page, render)
     try:
         after, ids = _page_request(request, listing, user_id, ids_parameter)
     except ApiError:
-        target_user(request, lists=lists)  # the owner's 404 and 403 come before the cursor's 400
+        await target_user(request, lists=lists)  # the owner's 404 and 403 come before the cursor's 400
         raise
-    owner, page = request.store.owner_and_page(listing, user_id, after=after, limit=limit, ids=ids)
+    owner, page = await request.store.owner_and_page.aio(listing, user_id, after=after, limit=limit, ids=ids)
     if owner is None:
         raise _no_user(user_id)
     if lists:

@@ -10,37 +10,37 @@ from amazon_music_emulator.handlers._common import Handler, HandlerRequest, arti
 __all__ = ["HANDLERS"]
 
 
-def _artist(request: HandlerRequest) -> dict[str, Any]:
+async def _artist(request: HandlerRequest) -> dict[str, Any]:
     artist_id = request.path["id"]
-    artist = request.store.get_artist(artist_id)
+    artist = await request.store.get_artist.aio(artist_id)
     if artist is None:
         raise ApiError.not_found("id", f"no artist {artist_id}")
     return artist_node(*artist)
 
 
-def follow_artist(request: HandlerRequest) -> dict[str, Any]:
-    artist = _artist(request)
-    request.store.follow_artist(request.principal.user_id, artist["id"])
+async def follow_artist(request: HandlerRequest) -> dict[str, Any]:
+    artist = await _artist(request)
+    await request.store.follow_artist.aio(request.principal.user_id, artist["id"])
     return {"data": {"followArtist": {"artist": artist, "followState": "FOLLOW"}}}
 
 
-def unfollow_artist(request: HandlerRequest) -> dict[str, Any]:
-    artist = _artist(request)
-    request.store.unfollow_artist(request.principal.user_id, artist["id"])
+async def unfollow_artist(request: HandlerRequest) -> dict[str, Any]:
+    artist = await _artist(request)
+    await request.store.unfollow_artist.aio(request.principal.user_id, artist["id"])
     return {"data": {"unfollowArtist": {"artist": artist, "followState": "UNFOLLOW"}}}
 
 
-def follow_user(request: HandlerRequest) -> dict[str, Any]:
+async def follow_user(request: HandlerRequest) -> dict[str, Any]:
     if request.path["id"] == request.principal.user_id:
         raise ApiError.bad_request("id", "you cannot follow yourself")
-    user = target_user(request, lists=False)
-    request.store.follow_user(request.principal.user_id, user.id)
+    user = await target_user(request, lists=False)
+    await request.store.follow_user.aio(request.principal.user_id, user.id)
     return {"data": {"followUser": {"user": user_ref(user.id, user.name), "followState": "FOLLOW"}}}
 
 
-def unfollow_user(request: HandlerRequest) -> dict[str, Any]:
-    user = target_user(request, lists=False)
-    request.store.unfollow_user(request.principal.user_id, user.id)
+async def unfollow_user(request: HandlerRequest) -> dict[str, Any]:
+    user = await target_user(request, lists=False)
+    await request.store.unfollow_user.aio(request.principal.user_id, user.id)
     return {"data": {"unfollowUser": {"user": user_ref(user.id, user.name), "followState": "UNFOLLOW"}}}
 
 

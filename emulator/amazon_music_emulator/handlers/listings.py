@@ -71,8 +71,8 @@ def _handler(operation_id: str, route: ListingRoute, keys: dict[str, str]) -> Ha
     render = RENDERERS[LISTINGS[route.listing].item_kind]
     listing, ids, fields, follows = route.listing, route.ids, route.owner_fields, route.follows
 
-    def handle(request: HandlerRequest) -> dict[str, Any]:
-        owner_id, name, page = listing_of(request, listing, render, lists=follows, ids_parameter=ids)
+    async def handle(request: HandlerRequest) -> dict[str, Any]:
+        owner_id, name, page = await listing_of(request, listing, render, lists=follows, ids_parameter=ids)
         owner = user_ref(owner_id, name)
         return {"data": {"user": {**{field: owner[field] for field in fields}, key: page}}}
 

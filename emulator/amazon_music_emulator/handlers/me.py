@@ -15,13 +15,13 @@ from amazon_music_emulator.handlers._common import (
 __all__ = ["HANDLERS"]
 
 
-def get_current_user(request: HandlerRequest) -> dict[str, Any]:
+async def get_current_user(request: HandlerRequest) -> dict[str, Any]:
     return {"data": {"user": profile(current_user(request))}}
 
 
-def update_current_user(request: HandlerRequest) -> dict[str, Any]:
+async def update_current_user(request: HandlerRequest) -> dict[str, Any]:
     body = request.body
-    user = request.store.update_user(
+    user = await request.store.update_user.aio(
         request.principal.user_id,
         name=body["name"],
         visibility=body["visibility"],

@@ -14,14 +14,14 @@ from amazon_music_emulator.handlers._common import (
 __all__ = ["HANDLERS"]
 
 
-def get_user(request: HandlerRequest) -> dict[str, Any]:
-    return {"data": {"user": profile(target_user(request, lists=False))}}
+async def get_user(request: HandlerRequest) -> dict[str, Any]:
+    return {"data": {"user": profile(await target_user(request, lists=False))}}
 
 
-def get_users(request: HandlerRequest) -> dict[str, Any]:
+async def get_users(request: HandlerRequest) -> dict[str, Any]:
     # Request order kept, a repeated ID once, unknown IDs left out.
     ids = list(dict.fromkeys(request.query["ids"].split(",")))
-    found = request.store.get_users(ids)
+    found = await request.store.get_users.aio(ids)
     return {"data": {"users": [profile(found[user_id]) for user_id in ids if user_id in found]}}
 
 
