@@ -1,4 +1,5 @@
-"""Helpers of the contract tests: the emulator as a user runs it, from its command line on a free loopback port."""
+"""Helpers of the contract tests: the emulator as a user runs it, from its command line on a free loopback port, and
+the project's schemathesis configuration."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+SCHEMATHESIS_CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
+
+
+def schemathesis_project_config() -> dict[str, Any]:
+    """The project's schemathesis.toml as a dict, its `hooks` path made absolute: schemathesis reads a relative one from
+    the working directory, not from the file's folder."""
+    config = tomllib.loads(SCHEMATHESIS_CONFIG.read_text(encoding="utf-8"))
+    config["hooks"] = str(SCHEMATHESIS_CONFIG.parent / config["hooks"])
+    return config
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ The conftest prints how many cases ran per operation and phase.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
+from contract_support import schemathesis_project_config
 from hypothesis import HealthCheck
 from postgres_cluster import PostgresCluster
 from schemathesis import Case
@@ -41,7 +41,6 @@ from amazon_music_generated.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "spec" / "amazon-music-user-v1.yaml"
-CONFIG_PATH = ROOT / "schemathesis.toml"
 
 SEED = int(os.environ.get("CONTRACT_SEED", "20260601"))
 # Fuzzing-phase cases per operation, each sent to both backends; `make fuzz-long` runs 1,000.
@@ -52,10 +51,7 @@ STATEFUL_STEPS = int(os.environ.get("CONTRACT_STATEFUL_STEPS", "10"))  # calls p
 # Generation-speed health checks only: on a loaded CI machine they fail runs that found nothing wrong with the API.
 HEALTH_CHECKS_OFF = [HealthCheck.too_slow, HealthCheck.filter_too_much]
 
-project_config = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
-# schemathesis reads a relative hooks path from the working directory, not from the file's folder.
-project_config["hooks"] = str(CONFIG_PATH.parent / project_config["hooks"])
-config = schemathesis.Config.from_dict(project_config)
+config = schemathesis.Config.from_dict(schemathesis_project_config())
 config.update(seed=SEED, max_failures=None)
 config.projects.override.generation.update(max_examples=MAX_EXAMPLES, database="none")
 

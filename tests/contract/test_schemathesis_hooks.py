@@ -4,27 +4,24 @@ schemathesis's own pinning limit still gets its boundary case (a value exactly `
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import schemathesis
+from contract_support import schemathesis_project_config
 from schemathesis import GenerationMode
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "spec" / "amazon-music-user-v1.yaml"
-CONFIG_PATH = ROOT / "schemathesis.toml"
 SCHEMATHESIS_OWN_LIMIT = 4096  # the longest pattern schemathesis 4.32 pins to one length without the hook
 
 
 def test_the_project_config_names_the_hooks_module() -> None:
-    hooks = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))["hooks"]
-    assert (CONFIG_PATH.parent / hooks).resolve() == ROOT / "scripts" / "schemathesis_hooks.py"
+    assert Path(schemathesis_project_config()["hooks"]).resolve() == ROOT / "scripts" / "schemathesis_hooks.py"
 
 
 def test_a_parameter_past_the_pinning_limit_gets_its_maximum_length_case() -> None:
-    config = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
-    config["hooks"] = str(CONFIG_PATH.parent / config["hooks"])
-    schema = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config.from_dict(config))
+    config = schemathesis.Config.from_dict(schemathesis_project_config())
+    schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
     long_parameters = [
         (operation, parameter.name, parameter.definition["schema"])
         for operation in (result.ok() for result in schema.get_all_operations())
